@@ -1,0 +1,24 @@
+"""qskew: learning from class-imbalanced data with hybrid quantum-classical models."""
+
+from qskew._backend import available_backends
+from qskew._exceptions import (
+    BackendError,
+    BackendNotFoundError,
+    PSDRepairWarning,
+    QskewError,
+)
+from qskew._kernel import QuantumKernel, kernel_target_alignment
+from qskew._svc import QuantumKernelSVC
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackendError",
+    "BackendNotFoundError",
+    "PSDRepairWarning",
+    "QskewError",
+    "QuantumKernel",
+    "QuantumKernelSVC",
+    "available_backends",
+    "kernel_target_alignment",
+]

@@ -1,0 +1,284 @@
+"""QuantumKernelSVC: a support vector classifier on the fidelity quantum kernel."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import expit, log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import SVC
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from circuits import ENTANGLEMENTS, FEATURE_MAPS, ROTATIONS
+from qskew import _backend
+from qskew._compat import Interval, StrOptions, _fit_context, validate_data
+from qskew._kernel import QuantumKernel
+from qskew._validation import check_features
+
+_KERNEL_PARAMS = (
+    "feature_map", "reps", "entanglement", "rotation", "backend", "backend_options",
+    "shots", "random_state",
+)
+
+
+class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
+    """Support vector classifier on the fidelity quantum kernel.
+
+    scikit-learn's :class:`~sklearn.svm.SVC` trained on the Gram matrix of a
+    :class:`~qskew.QuantumKernel`; one qubit per feature.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Regularisation (inverse strength), as in ``SVC``.
+    class_weight : dict or "balanced", default=None
+        Per-class weights on ``C``; ``"balanced"`` uses
+        ``n_samples / (n_classes * bincount(y))`` — the usual choice for skewed
+        classes.
+    feature_map : {"zz", "angle", "iqp"}, default="zz"
+        Data encoding, see :mod:`circuits`.
+    reps : int, default=2
+        Repetitions of the feature map.
+    entanglement : {"linear", "circular", "full"}, default="linear"
+        Coupled pairs for ``"zz"`` and ``"iqp"``.
+    rotation : {"X", "Y", "Z"}, default="Y"
+        Rotation axis for ``"angle"``.
+    backend : str, default="lightning.qubit"
+        PennyLane device name.
+    backend_options : dict, optional
+        Extra keyword arguments for the device.
+    shots : int, optional
+        ``None`` for exact kernels, else shots per overlap circuit.
+    random_state : int, RandomState instance or None, default=None
+        Seeds shot sampling and the calibration folds.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when ``X`` has string column names.
+    kernel_ : QuantumKernel
+        The kernel used (it caches the support vectors' states).
+    svc_ : sklearn.svm.SVC
+        The fitted classifier on the precomputed Gram matrix.
+    support_ : ndarray of shape (n_support,)
+        Indices of the support vectors in the training set.
+    support_vectors_ : ndarray of shape (n_support, n_features_in_)
+        Training rows that are support vectors.
+    temperature_ : float
+        Inverse temperature ``a`` of the probability calibration.
+
+    Notes
+    -----
+    **Probabilities.** ``predict_proba`` is calibrated by temperature scaling
+    of the SVM margins: ``p = sigmoid(a * f)`` (binary) or
+    ``softmax(a * f)`` (one-vs-rest margins, multiclass), with one ``a > 0``
+    fitted by log-loss on out-of-fold margins (stratified, up to 5 folds).
+    Unlike Platt scaling it has no offset, so ``predict``, ``decision_function``
+    and ``predict_proba`` always agree, and the boundary that ``class_weight``
+    moves is kept. For another calibration wrap the estimator in
+    ``CalibratedClassifierCV``.
+
+    **Cost.** ``fit`` prepares one state per training row (exact mode) and
+    fits the SVM ``k + 1`` times on slices of one Gram matrix; ``predict``
+    prepares the new rows' states and evaluates the kernel against the support
+    vectors only. See :class:`~qskew.QuantumKernel` for circuit mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.1, 0.2], [0.2, 0.1], [2.9, 3.0], [3.0, 2.8]] * 3)
+    >>> y = np.array([0, 0, 1, 1] * 3)
+    >>> clf = QuantumKernelSVC(feature_map="angle", reps=1).fit(X, y)
+    >>> clf.predict([[0.15, 0.15], [2.95, 2.9]])
+    array([0, 1])
+    """
+
+    _parameter_constraints = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "feature_map": [StrOptions(set(FEATURE_MAPS))],
+        "reps": [Interval(Integral, 1, None, closed="left")],
+        "entanglement": [StrOptions(set(ENTANGLEMENTS))],
+        "rotation": [StrOptions(set(ROTATIONS))],
+        "backend": [str],
+        "backend_options": [dict, None],
+        "shots": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        C=1.0,
+        class_weight=None,
+        feature_map="zz",
+        reps=2,
+        entanglement="linear",
+        rotation="Y",
+        backend="lightning.qubit",
+        backend_options=None,
+        shots=None,
+        random_state=None,
+    ):
+        self.C = C
+        self.class_weight = class_weight
+        self.feature_map = feature_map
+        self.reps = reps
+        self.entanglement = entanglement
+        self.rotation = rotation
+        self.backend = backend
+        self.backend_options = backend_options
+        self.shots = shots
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the SVM on the quantum Gram matrix of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, already scaled to the range the feature map expects.
+        y : array-like of shape (n_samples,)
+            Class labels (at least two classes).
+        sample_weight : array-like of shape (n_samples,), optional
+            Per-sample weights on ``C``.
+
+        Returns
+        -------
+        self : QuantumKernelSVC
+            The fitted estimator.
+        """
+        check_features(X, "X", owner=type(self).__name__)
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least two classes; got 1 class: "
+                f"{self.classes_.tolist()}. Check the labels, or the split that produced them."
+            )
+        _backend.check_backend(self.backend)
+        _backend.check_n_qubits(X.shape[1], self.backend, type(self).__name__)
+        sample_weight = _check_sample_weight(sample_weight, X)
+        rng = check_random_state(self.random_state)
+        self.kernel_ = QuantumKernel(**{p: getattr(self, p) for p in _KERNEL_PARAMS})
+        K = self.kernel_(X)
+        svc = SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight)
+        self.svc_ = svc.fit(K, y, sample_weight=sample_weight)
+        self.support_ = self.svc_.support_
+        self.support_vectors_ = X[self.support_]
+        self._n_train = len(X)
+        margins = self._out_of_fold_margins(svc, K, y, sample_weight, rng)
+        self.temperature_ = _fit_temperature(margins, np.searchsorted(self.classes_, y), sample_weight)
+        return self
+
+    def _out_of_fold_margins(self, svc, K, y, sample_weight, rng):
+        n_splits = min(5, np.bincount(np.searchsorted(self.classes_, y)).min())
+        if n_splits < 2:
+            warnings.warn(
+                "a class has a single sample, so probabilities are calibrated on the "
+                "training margins themselves (optimistic). Provide more samples per class.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return self.svc_.decision_function(K)
+        folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
+        return cross_val_predict(
+            svc, K, y, cv=folds, method="decision_function",
+            params={"sample_weight": sample_weight},
+        )
+
+    def _test_gram(self, X):
+        check_is_fitted(self)
+        check_features(X, "X", owner=type(self).__name__)
+        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
+        K = np.zeros((len(X), self._n_train))
+        # libsvm reads only the support vectors' columns of a precomputed kernel.
+        K[:, self.support_] = self.kernel_(X, self.support_vectors_)
+        return K
+
+    def decision_function(self, X):
+        """Signed distance to the separating hyperplane.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: positive values favour ``classes_[1]``. Multiclass:
+            one-vs-rest scores.
+        """
+        K = self._test_gram(X)
+        return self.svc_.decision_function(K)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        K = self._test_gram(X)
+        return self.svc_.predict(K)
+
+    def predict_proba(self, X):
+        """Calibrated class probabilities (see Notes of the class).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        return _margins_to_proba(self.decision_function(X), self.temperature_)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        margins = self.decision_function(X) * self.temperature_
+        if margins.ndim == 1:
+            margins = np.column_stack([-margins, margins]) / 2
+        return log_softmax(margins, axis=1)
+
+
+def _margins_to_proba(margins, temperature):
+    if margins.ndim == 1:
+        p1 = expit(temperature * margins)
+        return np.column_stack([1.0 - p1, p1])
+    return softmax(temperature * margins, axis=1)
+
+
+def _fit_temperature(margins, codes, sample_weight):
+    """Inverse temperature ``a > 0`` minimising the weighted log-loss."""
+    rows = np.arange(len(codes))
+
+    def loss(log_a):
+        proba = _margins_to_proba(margins, np.exp(log_a))
+        return -np.average(np.log(np.clip(proba[rows, codes], 1e-15, None)), weights=sample_weight)
+
+    result = minimize_scalar(loss, bounds=(-8.0, 8.0), method="bounded")
+    return float(np.exp(result.x))
