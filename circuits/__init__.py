@@ -16,12 +16,30 @@ from circuits._feature_maps import (
     overlap_circuit,
     zz_feature_map,
 )
+from circuits._generator import OBSERVABLE_SETS, generator_circuit, generator_outputs
+from circuits._qnn import (
+    ANSATZE,
+    QNN_FEATURE_MAPS,
+    hardware_efficient_layer,
+    make_qnn_qfunc,
+    qnn_circuit,
+    strongly_entangling_layer,
+)
 
 #: Marker checked by tests: the imported ``circuits`` is qskew's, not the
 #: unrelated PyPI package of the same name.
 __qskew_circuits__ = True
 
 __all__ = [
+    "OBSERVABLE_SETS",
+    "generator_circuit",
+    "generator_outputs",
+    "ANSATZE",
+    "QNN_FEATURE_MAPS",
+    "hardware_efficient_layer",
+    "make_qnn_qfunc",
+    "qnn_circuit",
+    "strongly_entangling_layer",
     "ENTANGLEMENTS",
     "FEATURE_MAPS",
     "ROTATIONS",

@@ -5,6 +5,7 @@ Every feature map takes ``x`` of shape ``(n_features,)`` or, broadcast,
 None of them creates a device or a QNode.
 """
 
+import difflib
 import functools
 import inspect
 
@@ -232,6 +233,9 @@ def get_feature_map(name, **options):
     ------
     ValueError
         If ``name`` is not registered.
+    TypeError
+        If an option is taken by no registered map (a misspelt name would
+        otherwise be dropped silently).
 
     Examples
     --------
@@ -243,6 +247,15 @@ def get_feature_map(name, **options):
         raise ValueError(
             f"feature_map must be one of {sorted(FEATURE_MAPS)}; got {name!r}."
         )
+    valid = sorted(
+        {key for f in FEATURE_MAPS.values() for key in inspect.signature(f).parameters}
+        - {"x", "wires"}
+    )
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], valid, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise TypeError(f"feature map options must be among {valid}; got {unknown}.{hint}")
     func = FEATURE_MAPS[name]
     accepted = inspect.signature(func).parameters
     bound = {key: value for key, value in options.items() if key in accepted}

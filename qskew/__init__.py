@@ -8,6 +8,10 @@ from qskew._exceptions import (
     QskewError,
 )
 from qskew._kernel import QuantumKernel, kernel_target_alignment
+from qskew._generator import Discriminator, MLPGenerator, QuantumGenerator
+from qskew._qnn import QNNClassifier
+from qskew._qnn_module import QNNModule
+from qskew._samplers import GANOverSampler, QGANOverSampler
 from qskew._svc import QuantumKernelSVC
 
 __version__ = "0.1.0"
@@ -15,7 +19,14 @@ __version__ = "0.1.0"
 __all__ = [
     "BackendError",
     "BackendNotFoundError",
+    "Discriminator",
+    "GANOverSampler",
+    "MLPGenerator",
     "PSDRepairWarning",
+    "QNNClassifier",
+    "QNNModule",
+    "QGANOverSampler",
+    "QuantumGenerator",
     "QskewError",
     "QuantumKernel",
     "QuantumKernelSVC",

@@ -184,3 +184,25 @@ def execute(tapes, device):
             f"backend {device.name!r} failed to execute a batch of {len(tapes)} "
             f"circuit(s): {exc}"
         ) from exc
+
+
+def make_qnode(qfunc, device, *, interface="torch", diff_method="best", shots=None):
+    """Wrap ``qfunc`` in a QNode on ``device`` (circuit mode of trainable models).
+
+    Parameters
+    ----------
+    qfunc : callable
+        Quantum function returning measurements.
+    device : pennylane.devices.Device
+        From :func:`make_device`.
+    interface : str, default="torch"
+    diff_method : str, default="best"
+    shots : int, optional
+        Shots per execution; ``None`` for analytic results.
+
+    Returns
+    -------
+    pennylane.QNode
+    """
+    qnode = qml.QNode(qfunc, device, interface=interface, diff_method=diff_method)
+    return qml.set_shots(qnode, shots=shots) if shots is not None else qnode

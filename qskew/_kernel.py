@@ -262,19 +262,22 @@ class QuantumKernel(BaseEstimator):
 
     def _states(self, X):
         keys = [row.tobytes() for row in X]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        # Take cached states before storing new ones: storing may evict them.
+        states = {}
+        for key in dict.fromkeys(keys):
+            state = self._cache.get(key)
+            if state is not None:
+                self._cache.move_to_end(key)
+                states[key] = state
+        missing = [key for key in dict.fromkeys(keys) if key not in states]
         if missing:
             rows = np.frombuffer(b"".join(missing), dtype=np.float64).reshape(len(missing), -1)
-            self._store(missing, self._compute_states(rows))
+            computed = self._compute_states(rows)
+            states.update(zip(missing, computed))
+            self._store(missing, computed)
         out = np.empty((len(X), 2 ** X.shape[1]), dtype=self.dtype)
-        fresh = {}
         for i, key in enumerate(keys):
-            state = self._cache.get(key)
-            if state is None:  # evicted while storing a large batch
-                state = fresh.setdefault(key, self._compute_states(X[i : i + 1])[0])
-            else:
-                self._cache.move_to_end(key)
-            out[i] = state
+            out[i] = states[key]
         return out
 
     def _compute_states(self, rows):
@@ -288,8 +291,13 @@ class QuantumKernel(BaseEstimator):
         return np.concatenate(blocks)
 
     def _store(self, keys, states):
+        # Only the newest rows that fit would survive eviction; store copies of
+        # those alone, since a row view would keep the whole computed batch alive.
+        fit = _CACHE_BYTES // max(1, states[0].nbytes)
+        if fit < len(keys):
+            keys, states = keys[len(keys) - fit :], states[len(keys) - fit :]
         for key, state in zip(keys, states):
-            self._cache[key] = state
+            self._cache[key] = state.copy()
             self._cache_bytes += state.nbytes
         while self._cache_bytes > _CACHE_BYTES and self._cache:
             _, old = self._cache.popitem(last=False)
@@ -343,9 +351,10 @@ def _abs2(G):
 def _cross_fidelities(A, B):
     """``|A B^†|^2`` computed in row blocks of bounded memory."""
     K = np.empty((len(A), len(B)))
+    B_dagger = B.conj().T  # once, not per block
     step = _block_rows(len(B), A.itemsize)
     for i in range(0, len(A), step):
-        K[i : i + step] = _abs2(A[i : i + step] @ B.conj().T)
+        K[i : i + step] = _abs2(A[i : i + step] @ B_dagger)
     return K
 
 
@@ -355,12 +364,13 @@ def _symmetric_fidelities(A):
     n = len(A)
     step = _block_rows(n, A.itemsize)
     K = np.empty((n, n))
+    A_dagger = A.conj().T  # once, not per block
     for i in range(0, n, step):
         block = A[i : i + step]
         upper = np.triu(_abs2(herk(1.0, block, lower=0)))
         K[i : i + step, i : i + step] = upper + np.triu(upper, 1).T
         if i + step < n:
-            off = _abs2(block @ A[i + step :].conj().T)
+            off = _abs2(block @ A_dagger[:, i + step :])
             K[i : i + step, i + step :] = off
             K[i + step :, i : i + step] = off.T
     return K
@@ -377,7 +387,7 @@ def _repair_psd(K):
         f"eigenvalue {smallest:.3g}); repaired by clipping negative eigenvalues to 0. "
         "More shots make this repair smaller.",
         PSDRepairWarning,
-        stacklevel=3,
+        stacklevel=4,  # _repair_psd < _circuit_gram < __call__ < caller
     )
     repaired = (vectors * np.clip(eigenvalues, 0, None)) @ vectors.T
     return (repaired + repaired.T) / 2
@@ -426,15 +436,20 @@ def kernel_target_alignment(K, y, *, balanced=False):
     K = np.asarray(K, dtype=float)
     y = np.asarray(y)
     if K.ndim != 2 or K.shape[0] != K.shape[1]:
-        raise ValueError(f"K must be a square Gram matrix; got shape {K.shape}.")
+        raise ValueError(
+            f"K must be a square Gram matrix; got shape {K.shape}. Pass the kernel of the "
+            "labelled rows with themselves, K = kernel(X)."
+        )
     if y.shape != (K.shape[0],):
         raise ValueError(
-            f"y must have one label per row of K ({K.shape[0]}); got shape {y.shape}."
+            f"y must have one label per row of K ({K.shape[0]}); got shape {y.shape}. "
+            "Pass the labels of the rows K was computed on, as a 1-D array."
         )
     classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
     if len(classes) < 2:
         raise ValueError(
-            f"kernel_target_alignment needs at least two classes; got only {classes.tolist()}."
+            f"kernel_target_alignment needs at least two classes; got only "
+            f"{classes.tolist()}. Use a sample (e.g. a stratified split) holding every class."
         )
     same = codes[:, None] == codes[None, :]
     T = np.where(same, 1.0, -1.0 / (len(classes) - 1))

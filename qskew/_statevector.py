@@ -13,6 +13,8 @@ The arithmetic goes through ``pennylane.math``, so states prepared from torch
 tensors carry autograd gradients (backpropagation).
 """
 
+import functools
+
 import numpy as np
 import pennylane as qml
 from pennylane import math
@@ -25,6 +27,15 @@ _DIAGONAL = frozenset(
         "S", "T", "Identity", "CRZ", "ControlledPhaseShift", "DiagonalQubitUnitary",
     }
 )
+_Z_ROTATIONS = frozenset({"RZ", "MultiRZ", "IsingZZ"})
+# Parameter-free gates that permute basis states (CNOT, SWAP, Toffoli, ...):
+# applied as one gather instead of a tensor contraction.
+_FIXED_GATES = {
+    op.name: op for op in (
+        qml.CNOT([0, 1]), qml.SWAP([0, 1]), qml.Toffoli([0, 1, 2]), qml.CSWAP([0, 1, 2]),
+        qml.PauliX(0),
+    )
+}
 # Largest operation applied directly; larger ones are decomposed first.
 _MAX_DIRECT_WIRES = 3
 
@@ -60,8 +71,34 @@ def _split_shape(positions, n_wires):
     return shape, targets
 
 
+def _matching(array, psi, dtype):
+    """``array`` cast to ``dtype`` in ``psi``'s library and on its torch device."""
+    array = math.cast(array, dtype)
+    if math.get_interface(psi) == "torch" and math.get_interface(array) != "torch":
+        import torch
+
+        array = torch.as_tensor(array, device=psi.device)
+    return array
+
+
+def _eigvals(op, psi, dtype):
+    """Eigenvalues of a diagonal operation, at full precision.
+
+    Z rotations are computed here: PennyLane 0.45's ``RZ.compute_eigvals``
+    returns complex64 for a 0-d float64 torch angle (~3e-8 error).
+    """
+    if op.name in _Z_ROTATIONS:
+        z = qml.pauli.pauli_eigs(len(op.wires))
+        theta = op.data[0]
+        if math.get_interface(theta) == "torch":
+            z = _matching(z, psi, np.float64).real
+        theta = math.cast(theta, np.float64)
+        return math.exp(-0.5j * (theta[..., None] if math.ndim(theta) else theta) * z)
+    return op.eigvals()
+
+
 def _apply_diagonal(psi, op, positions, n_wires, dtype):
-    eig = math.cast(op.eigvals(), dtype)
+    eig = _matching(_eigvals(op, psi, dtype), psi, dtype)
     k = len(positions)
     batched = op.batch_size is not None
     eig = math.reshape(eig, ((-1,) if batched else ()) + (2,) * k)
@@ -81,30 +118,81 @@ def _apply_diagonal(psi, op, positions, n_wires, dtype):
     return math.reshape(view * eig, math.shape(psi))
 
 
-def _apply_single(psi, op, pos, n_wires, dtype):
+def _grouped_matrices(ops):
+    """Matrices of unbatched parametrised one-qubit gates, one call per gate type.
+
+    A layer of ``Rot`` gates then costs one vectorised ``compute_matrix``
+    instead of one per wire: in torch that removes most of the per-gate
+    overhead of a forward pass.
+    """
+    groups = {}
+    for op in ops:
+        if (len(op.wires) == 1 and op.data and op.name not in _DIAGONAL
+                and op.batch_size is None and type(op).compute_matrix is not None):
+            groups.setdefault(type(op), []).append(op)
+    matrices = {}
+    for op_type, members in groups.items():
+        if len(members) < 2:
+            continue
+        params = [math.stack([m.data[j] for m in members]) for j in range(len(members[0].data))]
+        try:
+            stacked = op_type.compute_matrix(*params)
+        except Exception:  # an operation without broadcasting support: matrices one by one
+            continue
+        matrices.update({id(m): stacked[i] for i, m in enumerate(members)})
+    return matrices
+
+
+def _apply_single(psi, op, pos, n_wires, dtype, mat=None):
     # View the batch at the target wire: (B, 2^pos, 2, 2^(n-pos-1)).
     batch = math.shape(psi)[0]
     view = math.reshape(psi, (batch, 2**pos, 2, 2 ** (n_wires - pos - 1)))
-    mat = math.cast(op.matrix(), dtype)
+    mat = _matching(op.matrix() if mat is None else mat, psi, dtype)
+    if math.get_interface(psi) != "numpy":
+        # One batched matmul keeps the autograd graph to a single node per gate.
+        mat = mat if op.batch_size is None else mat[:, None, :, :]
+        return math.reshape(mat @ view, math.shape(psi))
     if op.batch_size is None:
         m = [[mat[0, 0], mat[0, 1]], [mat[1, 0], mat[1, 1]]]
     else:
         m = [[math.reshape(mat[:, r, c], (-1, 1, 1)) for c in (0, 1)] for r in (0, 1)]
     s0, s1 = view[:, :, 0, :], view[:, :, 1, :]
-    if math.get_interface(psi) == "numpy":
-        out = np.empty_like(view)
-        np.multiply(m[0][0], s0, out=out[:, :, 0, :])
-        out[:, :, 0, :] += m[0][1] * s1
-        np.multiply(m[1][0], s0, out=out[:, :, 1, :])
-        out[:, :, 1, :] += m[1][1] * s1
-    else:
-        out = math.stack([m[0][0] * s0 + m[0][1] * s1, m[1][0] * s0 + m[1][1] * s1], axis=2)
+    out = np.empty_like(view)
+    np.multiply(m[0][0], s0, out=out[:, :, 0, :])
+    out[:, :, 0, :] += m[0][1] * s1
+    np.multiply(m[1][0], s0, out=out[:, :, 1, :])
+    out[:, :, 1, :] += m[1][1] * s1
     return math.reshape(out, math.shape(psi))
 
 
-def _apply_general(psi, op, positions, n_wires, dtype):
+@functools.lru_cache(maxsize=256)
+def _permutation(name, positions, n_wires):
+    """Index map of a fixed permutation gate on the flat state, or None."""
+    op = _FIXED_GATES.get(name)
+    if op is None:
+        return None
+    mat = np.asarray(op.matrix())
+    if not (np.isin(mat, (0, 1)).all() and (mat.sum(axis=0) == 1).all()):
+        return None
     k = len(positions)
-    mat = math.cast(op.matrix(), dtype)
+    source = np.argmax(mat, axis=1)  # new amplitude r takes old amplitude source[r]
+    index = np.arange(2**n_wires).reshape((2,) * n_wires)
+    moved = np.moveaxis(index, positions, range(k)).reshape(2**k, -1)
+    permuted = moved[source].reshape((2,) * n_wires)
+    return np.moveaxis(permuted, range(k), positions).reshape(-1)
+
+
+def _apply_general(psi, op, positions, n_wires, dtype):
+    if op.batch_size is None and not op.data:
+        perm = _permutation(op.name, tuple(positions), n_wires)
+        if perm is not None:
+            if math.get_interface(psi) == "torch":
+                import torch
+
+                return psi[:, torch.as_tensor(perm, device=psi.device)]
+            return psi[:, perm]
+    k = len(positions)
+    mat = _matching(op.matrix(), psi, dtype)
     batched = op.batch_size is not None
     mat = math.reshape(mat, ((-1,) if batched else ()) + (2,) * (2 * k))
     letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -120,7 +208,8 @@ def _apply_general(psi, op, positions, n_wires, dtype):
     return math.reshape(out, math.shape(psi))
 
 
-def simulate_states(operations, wires, batch_size, *, dtype=np.complex128, like="numpy"):
+def simulate_states(operations, wires, batch_size, *, dtype=np.complex128, like="numpy",
+                    device=None):
     """Final statevectors of a (broadcast) circuit started from ``|0...0>``.
 
     Parameters
@@ -136,6 +225,8 @@ def simulate_states(operations, wires, batch_size, *, dtype=np.complex128, like=
         ``np.complex128`` or ``np.complex64``.
     like : {"numpy", "torch"}, default="numpy"
         Array library of the result.
+    device : torch.device, optional
+        Where torch states live (default: CPU).
 
     Returns
     -------
@@ -146,12 +237,16 @@ def simulate_states(operations, wires, batch_size, *, dtype=np.complex128, like=
     psi = np.zeros((batch_size, 2**n_wires), dtype=dtype)
     psi[:, 0] = 1.0
     psi = math.asarray(psi, like=like)
-    for op in _primitive_ops(operations):
+    if like == "torch" and device is not None:
+        psi = psi.to(device)
+    ops = list(_primitive_ops(operations))
+    matrices = _grouped_matrices(ops)
+    for op in ops:
         positions = [wires.index(w) for w in op.wires]
         if op.name in _DIAGONAL:
             psi = _apply_diagonal(psi, op, positions, n_wires, dtype)
         elif len(positions) == 1:
-            psi = _apply_single(psi, op, positions[0], n_wires, dtype)
+            psi = _apply_single(psi, op, positions[0], n_wires, dtype, matrices.get(id(op)))
         else:
             psi = _apply_general(psi, op, positions, n_wires, dtype)
     return math.reshape(psi, (batch_size, 2**n_wires))
@@ -175,4 +270,38 @@ def batched_states(qfunc, X, wires, *, dtype=np.complex128):
     """
     like = math.get_interface(X)
     tape = qml.tape.make_qscript(qfunc)(X, wires)
-    return simulate_states(tape.operations, wires, len(X), dtype=dtype, like=like)
+    device = X.device if like == "torch" else None
+    return simulate_states(tape.operations, wires, len(X), dtype=dtype, like=like, device=device)
+
+
+def pauli_expvals(states, n_wires, terms):
+    """Single-qubit Pauli expectation values of a batch of statevectors.
+
+    Parameters
+    ----------
+    states : array of shape (batch, 2**n_wires), complex (numpy or torch)
+    n_wires : int
+    terms : Sequence of (str, int)
+        ``(pauli, position)`` pairs, pauli in ``"X"``, ``"Y"``, ``"Z"``.
+
+    Returns
+    -------
+    array of shape (batch, len(terms)), real
+    """
+    batch = math.shape(states)[0]
+    values = []
+    for pauli, pos in terms:
+        view = math.reshape(states, (batch, 2**pos, 2, 2 ** (n_wires - pos - 1)))
+        a, b = view[:, :, 0, :], view[:, :, 1, :]
+        if pauli == "Z":
+            value = math.sum(_abs2(a) - _abs2(b), axis=(1, 2))
+        else:
+            # <X> = 2 Re(a* b), <Y> = 2 Im(a* b) summed over the other wires.
+            cross = math.sum(math.conj(a) * b, axis=(1, 2))
+            value = 2 * (math.real(cross) if pauli == "X" else math.imag(cross))
+        values.append(value)
+    return math.stack(values, axis=1)
+
+
+def _abs2(z):
+    return math.real(z) ** 2 + math.imag(z) ** 2

@@ -148,7 +148,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels (at least two classes).
         sample_weight : array-like of shape (n_samples,), optional
-            Per-sample weights on ``C``.
+            Per-sample weights on ``C``; rows of weight ``<= 0`` are left out,
+            as libsvm does, and every class needs one row of positive weight.
 
         Returns
         -------
@@ -167,17 +168,36 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         _backend.check_backend(self.backend)
         _backend.check_n_qubits(X.shape[1], self.backend, type(self).__name__)
         sample_weight = _check_sample_weight(sample_weight, X)
+        # libsvm drops rows of weight <= 0 but then numbers support_ within the
+        # remaining rows (scikit-learn#5150), which would pick the wrong columns
+        # of a precomputed Gram matrix: drop those rows here instead.
+        kept = np.flatnonzero(sample_weight > 0)
+        X_fit, y_fit, w_fit = X[kept], y[kept], sample_weight[kept]
+        self._check_weighted_classes(y_fit)
         rng = check_random_state(self.random_state)
         self.kernel_ = QuantumKernel(**{p: getattr(self, p) for p in _KERNEL_PARAMS})
-        K = self.kernel_(X)
-        svc = SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight)
-        self.svc_ = svc.fit(K, y, sample_weight=sample_weight)
-        self.support_ = self.svc_.support_
+        K = self.kernel_(X_fit)
+        # break_ties: multiclass predict is the argmax of decision_function (and
+        # hence of predict_proba), not a one-vs-one vote that can disagree with it.
+        svc = SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight,
+                  break_ties=True)
+        self.svc_ = svc.fit(K, y_fit, sample_weight=w_fit)
+        self.support_ = kept[self.svc_.support_]
         self.support_vectors_ = X[self.support_]
-        self._n_train = len(X)
-        margins = self._out_of_fold_margins(svc, K, y, sample_weight, rng)
-        self.temperature_ = _fit_temperature(margins, np.searchsorted(self.classes_, y), sample_weight)
+        self._n_train = len(kept)
+        margins = self._out_of_fold_margins(svc, K, y_fit, w_fit, rng)
+        codes = np.searchsorted(self.classes_, y_fit)
+        self.temperature_ = _fit_temperature(margins, codes, w_fit)
         return self
+
+    def _check_weighted_classes(self, y_fit):
+        missing = np.setdiff1d(self.classes_, y_fit)
+        if len(missing):
+            raise ValueError(
+                f"{type(self).__name__} needs a positive sample_weight in every class; got "
+                f"weights <= 0 for all samples of class(es) {missing.tolist()}. Give them "
+                "positive weights, or drop those rows from X and y."
+            )
 
     def _out_of_fold_margins(self, svc, K, y, sample_weight, rng):
         n_splits = min(5, np.bincount(np.searchsorted(self.classes_, y)).min())
@@ -197,11 +217,17 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
 
     def _test_gram(self, X):
         check_is_fitted(self)
-        check_features(X, "X", owner=type(self).__name__)
+        n_features = check_features(X, "X", owner=type(self).__name__).shape[1]
+        if n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_features} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (one qubit per feature, as in "
+                "fit). Apply the same preprocessing as for the training data."
+            )
         X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
         K = np.zeros((len(X), self._n_train))
         # libsvm reads only the support vectors' columns of a precomputed kernel.
-        K[:, self.support_] = self.kernel_(X, self.support_vectors_)
+        K[:, self.svc_.support_] = self.kernel_(X, self.support_vectors_)
         return K
 
     def decision_function(self, X):
@@ -267,8 +293,9 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
 
 def _margins_to_proba(margins, temperature):
     if margins.ndim == 1:
-        p1 = expit(temperature * margins)
-        return np.column_stack([1.0 - p1, p1])
+        # expit(-z) rather than 1 - expit(z): keeps tiny probabilities off 0.
+        z = temperature * margins
+        return np.column_stack([expit(-z), expit(z)])
     return softmax(temperature * margins, axis=1)
 
 

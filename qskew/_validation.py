@@ -35,7 +35,10 @@ def check_features(X, name="X", *, owner="qskew"):
     try:
         array = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} could not be read as a 2-D numeric array: {exc}") from exc
+        raise ValueError(
+            f"{name} could not be read as a 2-D numeric array ({exc}); pass a rectangular "
+            "array-like whose rows all have the same number of features."
+        ) from exc
     if array.dtype.kind == "c":
         raise ValueError(
             f"Complex data not supported: {name} has dtype {array.dtype}; features must be "

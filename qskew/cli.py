@@ -29,7 +29,10 @@ def _demo(args):
 
 
 def _positive_int(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
     return value
@@ -63,7 +66,8 @@ def main(argv=None):
         print("qskew: interrupted", file=sys.stderr)
         return 130
     except (QskewError, ValueError, TypeError, OSError) as exc:
-        print(f"qskew: error: {exc}", file=sys.stderr)
+        # One line, as promised above: some messages (pandas', sklearn's) span several.
+        print(f"qskew: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
 
 

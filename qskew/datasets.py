@@ -4,8 +4,9 @@ qskew never downloads data. The demo set is built deterministically from the
 Wisconsin breast-cancer data that scikit-learn ships.
 """
 
+from numbers import Integral
+
 import numpy as np
-import pandas as pd
 from sklearn.datasets import load_breast_cancer
 from sklearn.utils import check_random_state
 
@@ -34,8 +35,9 @@ def subsample(X, y, n=None, minority_fraction=None, *, minority_label=None, rand
     Raises
     ------
     ValueError
-        If ``y`` is not binary, the fraction is not in (0, 1), or there are not
-        enough rows of a class for the request.
+        If ``y`` is not binary, ``X`` and ``y`` differ in length, ``n`` is not
+        an integer >= 2, the fraction is not in (0, 1), ``minority_label`` is
+        not a label, or there are not enough rows of a class for the request.
 
     Examples
     --------
@@ -45,6 +47,16 @@ def subsample(X, y, n=None, minority_fraction=None, *, minority_label=None, rand
     >>> np.bincount(y_sub).tolist()
     [4, 1]
     """
+    if len(X) != len(y):
+        raise ValueError(
+            f"X and y must have one label per row; got {len(X)} rows and {len(y)} labels. "
+            "Pass the labels that belong to X."
+        )
+    if n is not None and (not isinstance(n, Integral) or n < 2):
+        raise ValueError(
+            f"n must be an integer >= 2 (one row of each class at least); got {n!r}. "
+            "Pass a row count, or None for as many as the ratio allows."
+        )
     labels, counts = np.unique(np.asarray(y), return_counts=True)
     if len(labels) != 2:
         raise ValueError(
@@ -52,15 +64,21 @@ def subsample(X, y, n=None, minority_fraction=None, *, minority_label=None, rand
             "Map the labels to two classes first."
         )
     minority = labels[np.argmin(counts)] if minority_label is None else minority_label
-    if minority not in labels:
-        raise ValueError(f"minority_label {minority!r} is not among the labels {labels.tolist()}.")
+    if minority not in labels.tolist():
+        raise ValueError(
+            f"minority_label {minority!r} is not among the labels {labels.tolist()}. Pass one "
+            "of them, or None for the rarer label."
+        )
     y_arr = np.asarray(y)
     is_min = y_arr == minority
     n_min_avail, n_maj_avail = int(is_min.sum()), int((~is_min).sum())
     if minority_fraction is None:
         minority_fraction = n_min_avail / len(y_arr)
     if not 0 < minority_fraction < 1:
-        raise ValueError(f"minority_fraction must be in (0, 1); got {minority_fraction!r}.")
+        raise ValueError(
+            f"minority_fraction must be in (0, 1); got {minority_fraction!r}. Pass the "
+            "minority's share of the result, e.g. 0.1, or None to keep the input's share."
+        )
     if n is None:
         n = int(min(n_min_avail / minority_fraction, n_maj_avail / (1 - minority_fraction)))
     n_min = max(1, int(round(n * minority_fraction)))

@@ -30,7 +30,8 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1):
     Raises
     ------
     ValueError
-        If ``y_true`` is not binary or the lengths differ.
+        If ``y_true`` is not binary, ``pos_label`` is not one of its labels,
+        or the lengths differ.
 
     Examples
     --------
@@ -43,17 +44,29 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1):
     if y_true.shape != y_score.shape or y_true.ndim != 1:
         raise ValueError(
             f"y_true and y_score must be 1-D and of equal length; got shapes "
-            f"{y_true.shape} and {y_score.shape}."
+            f"{y_true.shape} and {y_score.shape}. Pass one score per sample for pos_label, "
+            "e.g. predict_proba(X)[:, 1]."
         )
-    if len(np.unique(y_true)) != 2:
+    labels = np.unique(y_true)
+    if len(labels) != 2:
         raise ValueError(
-            f"classification_metrics needs both classes in y_true; got "
-            f"{np.unique(y_true).tolist()}. Use a stratified split."
+            f"classification_metrics needs exactly two classes in y_true; got "
+            f"{len(labels)}: {labels.tolist()}. Use a stratified split of binary labels."
+        )
+    if pos_label not in labels.tolist():
+        raise ValueError(
+            f"pos_label {pos_label!r} is not among the labels of y_true {labels.tolist()}; "
+            "pass the label of the minority class as pos_label."
         )
     if y_pred is None:
         threshold = 0.5 if y_score.min() >= 0 and y_score.max() <= 1 else 0.0
-        negative = [label for label in np.unique(y_true) if label != pos_label][0]
+        negative = [label for label in labels.tolist() if label != pos_label][0]
         y_pred = np.where(y_score > threshold, pos_label, negative)
+    elif np.shape(y_pred) != y_true.shape:
+        raise ValueError(
+            f"y_pred must have one prediction per sample of y_true {y_true.shape}; got "
+            f"shape {np.shape(y_pred)}. Pass predict(X) for the same rows."
+        )
     is_pos = y_true == pos_label
     return {
         "pr_auc": skm.average_precision_score(is_pos, y_score),

@@ -1,8 +1,11 @@
 """scikit-learn's own estimator checks over every public qskew estimator."""
 
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from qskew import QuantumKernelSVC
+from qskew import QNNClassifier, QuantumKernelSVC
 
 # Checks that cannot hold for a quantum estimator, with the reason.
 EXPECTED_FAILED_CHECKS = {
@@ -10,6 +13,12 @@ EXPECTED_FAILED_CHECKS = {
         "check_sample_weight_equivalence_on_dense_data": (
             "uses 30+ features, beyond the 20-qubit simulator limit; libsvm is not "
             "weight-equivalent either (scikit-learn marks this check xfail for SVC)"
+        ),
+    },
+    "QNNClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "uses 30+ features, beyond the 20-qubit simulator limit; mini-batch "
+            "training is not exactly weight-equivalent either"
         ),
     },
 }
@@ -20,8 +29,14 @@ def _expected_failed_checks(estimator):
 
 
 @parametrize_with_checks(
-    [QuantumKernelSVC(feature_map="angle", reps=1, random_state=0)],
+    [
+        QuantumKernelSVC(feature_map="angle", reps=1, random_state=0),
+        QNNClassifier(n_layers=1, max_epochs=5, random_state=0),
+    ],
     expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
+    with warnings.catch_warnings():
+        # Short training in the checks stops at max_epochs by design.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)

@@ -1,0 +1,452 @@
+"""Tests for qskew._kernel: QuantumKernel (exact and circuit modes) and kernel-target alignment."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pennylane as qml
+import pytest
+from sklearn.base import clone
+from sklearn.svm import SVC
+
+import qskew._kernel as kernel_module
+from circuits import get_feature_map
+from qskew import (
+    BackendNotFoundError,
+    PSDRepairWarning,
+    QuantumKernel,
+    kernel_target_alignment,
+)
+
+RNG = np.random.default_rng(3)
+X = RNG.uniform(0, np.pi, size=(6, 3))
+X_NEW = RNG.uniform(0, np.pi, size=(4, 3))
+
+CASES = [
+    ("angle", "linear"),
+    ("zz", "linear"),
+    ("zz", "full"),
+    ("iqp", "full"),
+    ("iqp", "circular"),
+]
+
+
+def pennylane_kernel(feature_map, entanglement, n_qubits):
+    """PennyLane's documented pairwise construction: U(x1), U(x2)^†, probs[0]."""
+    U = get_feature_map(feature_map, reps=2, entanglement=entanglement)
+    dev = qml.device("lightning.qubit", wires=n_qubits)
+
+    @qml.qnode(dev)
+    def overlap(x1, x2):
+        U(x1, wires=range(n_qubits))
+        qml.adjoint(U)(x2, wires=range(n_qubits))
+        return qml.probs(wires=range(n_qubits))
+
+    return lambda x1, x2: overlap(x1, x2)[0]
+
+
+def assert_is_kernel_matrix(K):
+    np.testing.assert_allclose(K, K.T, atol=1e-12)
+    assert np.linalg.eigvalsh(K).min() >= -1e-10
+
+
+# -- exact mode against PennyLane ---------------------------------------------
+
+
+@pytest.mark.parametrize("feature_map, entanglement", CASES)
+def test_exact_kernel_equals_pennylane_pairwise(feature_map, entanglement):
+    reference = pennylane_kernel(feature_map, entanglement, 3)
+    kernel = QuantumKernel(feature_map=feature_map, entanglement=entanglement, reps=2)
+    K = kernel(X)
+    np.testing.assert_allclose(K, qml.kernels.square_kernel_matrix(X, reference), atol=1e-10)
+    np.testing.assert_allclose(kernel(X, X_NEW), qml.kernels.kernel_matrix(X, X_NEW, reference),
+                               atol=1e-10)
+    np.testing.assert_allclose(np.diag(K), 1.0, atol=1e-12)
+    assert_is_kernel_matrix(K)
+
+
+def test_exact_kernel_four_qubits_equals_pennylane_pairwise():
+    X4 = RNG.uniform(0, np.pi, size=(4, 4))
+    K = QuantumKernel(feature_map="zz", entanglement="circular")(X4)
+    reference = qml.kernels.square_kernel_matrix(X4, pennylane_kernel("zz", "circular", 4))
+    np.testing.assert_allclose(K, reference, atol=1e-10)
+
+
+def test_one_qubit_angle_kernel_is_analytic():
+    x = np.array([[0.0], [0.7], [2.0]])
+    K = QuantumKernel(feature_map="angle", reps=1)(x)
+    np.testing.assert_allclose(K, np.cos((x - x.T) / 2) ** 2, atol=1e-12)
+
+
+def test_cross_kernel_of_same_rows_equals_symmetric_kernel():
+    kernel = QuantumKernel(feature_map="zz")
+    np.testing.assert_allclose(kernel(X, X.copy()), kernel(X), atol=1e-12)
+    assert kernel(X, X_NEW).shape == (6, 4)
+
+
+def test_default_qubit_without_shots_is_exact():
+    kernel = QuantumKernel(feature_map="iqp", backend="default.qubit")
+    np.testing.assert_allclose(kernel(X), QuantumKernel(feature_map="iqp")(X), atol=1e-12)
+    assert kernel.n_states_prepared == len(X) and kernel.n_circuits_executed == 0
+
+
+def test_complex64_close_to_complex128():
+    K64 = QuantumKernel(feature_map="zz", dtype="complex64")(X, X_NEW)
+    K128 = QuantumKernel(feature_map="zz")(X, X_NEW)
+    np.testing.assert_allclose(K64, K128, atol=1e-5)
+    np.testing.assert_allclose(QuantumKernel(dtype="complex64")(X), QuantumKernel()(X), atol=1e-5)
+
+
+# -- circuit mode ------------------------------------------------------------
+
+
+def test_circuit_mode_without_shots_equals_exact():
+    # default.mixed is not a statevector simulator: one overlap circuit per unique pair.
+    kernel = QuantumKernel(feature_map="zz", backend="default.mixed")
+    exact = QuantumKernel(feature_map="zz")
+    np.testing.assert_allclose(kernel(X), exact(X), atol=1e-10)
+    np.testing.assert_allclose(kernel(X, X_NEW), exact(X, X_NEW), atol=1e-10)
+    assert kernel.n_circuits_executed == 6 * 5 // 2 + 6 * 4
+
+
+def test_circuit_mode_batches_pairs_into_tapes(monkeypatch):
+    monkeypatch.setattr(kernel_module, "_PAIRS_PER_TAPE", 4)
+    calls = []
+    execute = kernel_module._backend.execute
+    monkeypatch.setattr(kernel_module._backend, "execute",
+                        lambda tapes, device: calls.append(len(tapes)) or execute(tapes, device))
+    kernel = QuantumKernel(feature_map="zz", backend="default.mixed")
+    np.testing.assert_allclose(kernel(X), QuantumKernel(feature_map="zz")(X), atol=1e-10)
+    assert calls == [kernel.estimate_cost(len(X))["batches"]] == [4]  # 15 pairs, 4 per tape
+
+
+@pytest.mark.parametrize("shots", [100, 10_000])
+def test_shot_kernel_within_binomial_error(shots):
+    exact = QuantumKernel(feature_map="zz", reps=1)(X, X_NEW)
+    kernel = QuantumKernel(feature_map="zz", reps=1, backend="default.qubit", shots=shots,
+                           random_state=0)
+    K = kernel(X, X_NEW)
+    standard_error = np.sqrt(exact * (1 - exact) / shots)
+    assert np.all(np.abs(K - exact) <= 5 * standard_error + 2 / shots)
+    assert kernel.n_circuits_executed == X.size // 3 * len(X_NEW)
+
+
+def test_shot_kernel_error_decreases_with_shots():
+    exact = QuantumKernel(feature_map="zz", reps=1)(X, X_NEW)
+    errors = [
+        np.abs(QuantumKernel(feature_map="zz", reps=1, backend="default.qubit", shots=shots,
+                             random_state=1)(X, X_NEW) - exact).mean()
+        for shots in (100, 10_000)
+    ]
+    assert errors[1] < errors[0] / 3  # ~10x expected
+
+
+def test_shot_kernel_symmetric_is_a_kernel_matrix():
+    kernel = QuantumKernel(feature_map="zz", reps=1, backend="lightning.qubit", shots=2000,
+                           random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PSDRepairWarning)
+        K = kernel(X)
+    assert_is_kernel_matrix(K)
+    assert kernel.n_circuits_executed == 6 * 5 // 2  # upper triangle only
+    np.testing.assert_allclose(K, QuantumKernel(feature_map="zz", reps=1)(X), atol=0.1)
+
+
+def test_same_random_state_same_shots_different_differs():
+    def run(seed):
+        return QuantumKernel(feature_map="zz", backend="default.qubit", shots=50,
+                             random_state=seed)(X, X_NEW)
+
+    np.testing.assert_array_equal(run(0), run(0))
+    assert not np.array_equal(run(0), run(1))
+
+
+def test_psd_repair_warns_and_returns_psd():
+    # The exact one-qubit angle kernel cos^2((x - x')/2) has rank 3: on 20 rows, 17 zero
+    # eigenvalues that any shot noise pushes below zero.
+    X_many = np.linspace(0, np.pi, 20)[:, None]
+    assert np.linalg.matrix_rank(QuantumKernel(feature_map="angle")(X_many), tol=1e-8) == 3
+    kernel = QuantumKernel(feature_map="angle", backend="default.qubit", shots=20, random_state=0)
+    with pytest.warns(PSDRepairWarning, match="not positive semi-definite .* repaired") as record:
+        K = kernel(X_many)
+    assert record[0].filename == __file__  # points at the caller, not at qskew
+    assert_is_kernel_matrix(K)
+
+
+def test_exact_kernel_never_warns():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        QuantumKernel(feature_map="zz")(RNG.uniform(0, np.pi, size=(20, 4)))
+
+
+def test_states_only_in_exact_mode():
+    kernel = QuantumKernel(backend="default.qubit", shots=10)
+    with pytest.raises(ValueError, match="only available in exact mode; got backend='default.qubit', shots=10. Use"):
+        kernel.states(X)
+    states = QuantumKernel(feature_map="angle").states(X)
+    assert states.shape == (6, 8)
+    np.testing.assert_allclose(np.linalg.norm(states, axis=1), 1.0, atol=1e-12)
+
+
+# -- caching, pickling, cloning ---------------------------------------------
+
+
+def test_cache_prepares_only_new_rows():
+    kernel = QuantumKernel(feature_map="zz")
+    K = kernel(X)
+    assert kernel.n_states_prepared == 6
+    K_cross = kernel(X_NEW, X)
+    assert kernel.n_states_prepared == 6 + 4
+    kernel(np.vstack([X_NEW[::-1], X[:2]]))
+    assert kernel.n_states_prepared == 10
+    fresh = QuantumKernel(feature_map="zz")
+    np.testing.assert_allclose(K, fresh(X), atol=1e-12)
+    np.testing.assert_allclose(K_cross, fresh(X_NEW, X), atol=1e-12)
+
+
+def test_duplicate_rows_prepared_once():
+    kernel = QuantumKernel(feature_map="iqp")
+    X_dup = np.vstack([X, X[::-1], X[:1]])
+    K = kernel(X_dup)
+    assert kernel.n_states_prepared == len(X)
+    np.testing.assert_allclose(K[:6, :6], K[6:12, 6:12][::-1, ::-1], atol=1e-12)
+
+
+def test_changing_parameters_rebuilds():
+    kernel = QuantumKernel(feature_map="zz")
+    kernel(X)
+    kernel.set_params(feature_map="angle")
+    np.testing.assert_allclose(kernel(X), QuantumKernel(feature_map="angle")(X), atol=1e-12)
+    assert kernel.n_states_prepared == 12
+
+
+def test_pickle_round_trip_of_used_kernel():
+    kernel = QuantumKernel(feature_map="zz", entanglement="full")
+    K = kernel(X, X_NEW)
+    restored = pickle.loads(pickle.dumps(kernel))
+    assert "_cache" not in restored.__dict__  # states are not pickled
+    np.testing.assert_array_equal(restored(X, X_NEW), K)
+    assert restored.get_params() == kernel.get_params()
+
+
+def test_pickle_round_trip_of_shot_kernel():
+    kernel = QuantumKernel(backend="default.qubit", shots=100, random_state=0)
+    kernel(X[:3])
+    restored = pickle.loads(pickle.dumps(kernel))
+    assert "_device" not in restored.__dict__
+    assert restored(X[:3], X_NEW).shape == (3, 4)
+
+
+def test_clone_and_get_params():
+    kernel = QuantumKernel(feature_map="iqp", reps=3, entanglement="circular", shots=None,
+                           backend="default.qubit", dtype="complex64")
+    kernel(X)
+    cloned = clone(kernel)
+    assert cloned.get_params() == kernel.get_params()
+    assert not hasattr(cloned, "n_states_prepared")
+    assert set(kernel.get_params()) == {
+        "feature_map", "reps", "entanglement", "rotation", "backend", "backend_options",
+        "shots", "random_state", "dtype",
+    }
+
+
+# -- bounded memory ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["complex128", "complex64"])
+def test_chunked_products_and_states_equal_unchunked(monkeypatch, dtype):
+    X_big = RNG.uniform(0, np.pi, size=(7, 3))
+    expected_sym = QuantumKernel(dtype=dtype)(X_big)
+    expected_cross = QuantumKernel(dtype=dtype)(X_big, X_NEW)
+
+    state_bytes = 8 * np.dtype(dtype).itemsize
+    monkeypatch.setattr(kernel_module, "_BLOCK_BYTES", 3 * state_bytes)
+    state_batches, products = [], []
+    batched_states, abs2 = kernel_module.batched_states, kernel_module._abs2
+    monkeypatch.setattr(kernel_module, "batched_states",
+                        lambda *a, **k: state_batches.append(len(a[1])) or batched_states(*a, **k))
+    monkeypatch.setattr(kernel_module, "_abs2", lambda G: products.append(G.shape) or abs2(G))
+
+    K_sym = QuantumKernel(dtype=dtype)(X_big)
+    assert state_batches == [3, 3, 1]
+    assert len(products) > 3 and all(rows <= 3 for rows, _ in products)
+    products.clear()
+    K_cross = QuantumKernel(dtype=dtype)(X_big, X_NEW)
+    assert len(products) > 1 and all(rows * cols * np.dtype(dtype).itemsize <= 3 * state_bytes
+                                     for rows, cols in products)
+    atol = 1e-12 if dtype == "complex128" else 1e-6
+    np.testing.assert_allclose(K_sym, expected_sym, atol=atol)
+    np.testing.assert_allclose(K_cross, expected_cross, atol=atol)
+
+
+@pytest.mark.parametrize("capacity", [0, 3])
+def test_cache_eviction_keeps_results_right(monkeypatch, capacity):
+    monkeypatch.setattr(kernel_module, "_CACHE_BYTES", capacity * 8 * 16)
+    X_dup = np.vstack([X, X])
+    kernel = QuantumKernel(feature_map="zz")
+    K = kernel(X_dup)
+    assert kernel.n_states_prepared == len(X)  # each distinct row once, even when evicted
+    assert len(kernel._cache) == capacity and kernel._cache_bytes <= capacity * 8 * 16
+    np.testing.assert_allclose(K, np.tile(QuantumKernel(feature_map="zz")(X), (2, 2)), atol=1e-12)
+    np.testing.assert_allclose(kernel(X_NEW, X), QuantumKernel(feature_map="zz")(X_NEW, X),
+                               atol=1e-12)
+
+
+def test_cached_states_do_not_pin_the_computed_batch():
+    kernel = QuantumKernel(feature_map="zz")
+    kernel(X)
+    assert all(state.base is None for state in kernel._cache.values())
+
+
+# -- cost estimate -------------------------------------------------------------
+
+
+def test_estimate_cost_exact():
+    kernel = QuantumKernel()
+    assert kernel.estimate_cost(10) == {
+        "mode": "exact", "state_preparations": 10, "circuits": 0, "shots": 0, "batches": 0,
+    }
+    assert kernel.estimate_cost(10, 4)["state_preparations"] == 14
+    kernel(X)
+    assert kernel.n_states_prepared == kernel.estimate_cost(len(X))["state_preparations"]
+
+
+def test_estimate_cost_shots():
+    kernel = QuantumKernel(backend="default.qubit", shots=1000, random_state=0)
+    assert kernel.estimate_cost(6) == {
+        "mode": "circuits", "state_preparations": 0, "circuits": 15, "shots": 15_000,
+        "batches": 1,
+    }
+    assert kernel.estimate_cost(6, 4)["circuits"] == 24
+    assert kernel.estimate_cost(100)["batches"] == -(-4950 // kernel_module._PAIRS_PER_TAPE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PSDRepairWarning)
+        kernel(X)
+    assert kernel.n_circuits_executed == kernel.estimate_cost(len(X))["circuits"]
+
+
+# -- scikit-learn --------------------------------------------------------------
+
+
+def test_usable_as_svc_kernel():
+    X_train = np.vstack([RNG.uniform(0, 0.5, size=(6, 2)), RNG.uniform(2.5, 3.0, size=(6, 2))])
+    y = np.repeat([0, 1], 6)
+    kernel = QuantumKernel(feature_map="angle", reps=1)
+    clf = SVC(kernel=kernel).fit(X_train, y)
+    np.testing.assert_array_equal(clf.predict(X_train), y)
+    reference = SVC(kernel="precomputed").fit(kernel(X_train), y)
+    np.testing.assert_allclose(clf.decision_function(X_NEW[:, :2]),
+                               reference.decision_function(kernel(X_NEW[:, :2], X_train)),
+                               atol=1e-10)
+
+
+# -- bad input -----------------------------------------------------------------
+
+GOOD = np.zeros((2, 2))
+
+
+@pytest.mark.parametrize(
+    "params, X1, X2, error, match",
+    [
+        ({}, np.array([[np.nan, 1.0], [0, 0]]), None, ValueError,
+         r"X1 contains NaN .* row 0, column 0.*SimpleImputer"),
+        ({}, np.array([[1.0, np.inf]]), None, ValueError, r"X1 contains infinity .*column 1.*Impute"),
+        ({}, GOOD, np.array([[1.0, -np.inf]]), ValueError, r"X2 contains infinity"),
+        ({}, np.array([1.0, 2.0]), None, ValueError,
+         r"X1 must be 2-D .*got a 1-D array of shape \(2,\).*reshape\(-1, 1\)"),
+        ({}, np.empty((0, 2)), None, ValueError,
+         r"X1 has 0 sample\(s\) \(shape=\(0, 2\)\).*minimum of 1 .*QuantumKernel. Check"),
+        ({}, np.empty((2, 0)), None, ValueError, r"X1 has 0 feature\(s\) \(shape=\(2, 0\)\)"),
+        ({}, np.ones((2, 2)) * 1j, None, ValueError,
+         r"Complex data not supported: X1 has dtype complex128.*Split real and imaginary"),
+        ({}, np.array([["a", "b"]]), None, TypeError, r"X1 must be numeric; got dtype <U1.*OneHotEncoder"),
+        ({}, [[1.0, 2.0], [3.0]], None, ValueError, r"X1 could not be read .*rectangular"),
+        ({}, GOOD, np.zeros((2, 3)), ValueError,
+         r"same number of features; got 2 and 3. Pass rows encoded the same way"),
+        ({}, np.zeros((2, 21)), None, ValueError,
+         r"21 features .*one qubit per feature \(limit 20 for 'lightning.qubit'\).*PCA\(n_components="),
+        ({"feature_map": "pauli"}, GOOD, None, ValueError, r"'feature_map' parameter .* Got 'pauli'"),
+        ({"entanglement": "ring"}, GOOD, None, ValueError, r"'entanglement' parameter .* Got 'ring'"),
+        ({"reps": 0}, GOOD, None, ValueError, r"'reps' parameter .* range \[1, inf\). Got 0"),
+        ({"rotation": "W"}, GOOD, None, ValueError, r"'rotation' parameter .* Got 'W'"),
+        ({"shots": 0}, GOOD, None, ValueError, r"'shots' parameter .* Got 0"),
+        ({"dtype": "float64"}, GOOD, None, ValueError, r"'dtype' parameter .* Got 'float64'"),
+        ({"backend": "lightning.qbit"}, GOOD, None, BackendNotFoundError,
+         r"'lightning.qbit' is not an installed PennyLane device. Did you mean 'lightning.qubit'"),
+        ({"backend": "qiskit.aer"}, GOOD, None, BackendNotFoundError,
+         r"'qiskit.aer' is not an installed .*pip install 'qskew\[qpu\]'"),
+        ({"backend": 5}, GOOD, None, TypeError, r"'backend' parameter .* Got 5"),
+    ],
+    ids=[
+        "nan", "inf", "X2 -inf", "1-D", "0 rows", "0 cols", "complex", "strings", "ragged",
+        "feature mismatch", "too many qubits", "feature_map", "entanglement", "reps=0",
+        "rotation", "shots=0", "dtype", "backend typo", "qiskit not installed", "backend not str",
+    ],
+)
+def test_bad_input_raises(params, X1, X2, error, match):
+    with pytest.raises(error, match=match):
+        QuantumKernel(**params)(X1, X2)
+
+
+def test_backend_not_found_is_a_value_error():
+    with pytest.raises(ValueError, match="Installed devices: .*lightning.qubit"):
+        QuantumKernel(backend="no.such.device")(GOOD)
+
+
+# -- kernel-target alignment ---------------------------------------------------
+
+
+@pytest.mark.parametrize("balanced", [False, True])
+def test_alignment_of_ideal_binary_kernel_is_one(balanced):
+    y = np.array([0, 0, 0, 1, 0, 1, 0])
+    t = np.where(y == 1, 1.0, -1.0)
+    K = np.outer(t, t)
+    if balanced:
+        w = len(y) / (2 * np.bincount(y)[y])
+        K = K * np.outer(w, w)
+    assert kernel_target_alignment(K, y, balanced=balanced) == pytest.approx(1.0)
+    assert kernel_target_alignment(-K, y, balanced=balanced) == pytest.approx(-1.0)
+
+
+def test_alignment_of_ideal_multiclass_kernel_is_one():
+    y = np.array(["a", "b", "c", "a", "b", "a"])
+    K = np.where(y[:, None] == y[None, :], 1.0, -0.5)
+    assert kernel_target_alignment(K, y) == pytest.approx(1.0)
+
+
+def test_alignment_small_case_by_hand():
+    # y = [0, 0, 1]: T = [[1, 1, -1], [1, 1, -1], [-1, -1, 1]], |T|_F = 3.
+    K = np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    y = np.array([0, 0, 1])
+    # <K, T> = 3 + 2 * 0.5 = 4, |K|_F = sqrt(3.5)
+    assert kernel_target_alignment(K, y) == pytest.approx(4 / (3 * np.sqrt(3.5)))
+    # Balanced: w = 3 / (2 * [2, 2, 1]) = [0.75, 0.75, 1.5]; <K, T∘ww> = 3.375 + 2 * 0.5 * 0.5625,
+    # |T∘ww|_F = sqrt(4 * 0.5625^2 + 4 * 1.125^2 + 2.25^2) = 3.375.
+    expected = (3.375 + 0.5625) / (3.375 * np.sqrt(3.5))
+    assert kernel_target_alignment(K, y, balanced=True) == pytest.approx(expected)
+
+
+def test_alignment_of_zero_kernel_is_zero():
+    assert kernel_target_alignment(np.zeros((3, 3)), [0, 1, 1]) == 0.0
+
+
+def test_alignment_of_quantum_kernel_is_in_range():
+    y = np.array([0, 0, 0, 1, 1, 0])
+    value = kernel_target_alignment(QuantumKernel()(X), y, balanced=True)
+    assert -1.0 <= value <= 1.0
+
+
+@pytest.mark.parametrize(
+    "K, y, match",
+    [
+        (np.ones((2, 3)), [0, 1], r"square Gram matrix; got shape \(2, 3\). Pass"),
+        (np.ones(3), [0, 1, 1], r"square Gram matrix; got shape \(3,\)"),
+        (np.eye(3), [0, 1], r"one label per row of K \(3\); got shape \(2,\). Pass"),
+        (np.eye(3), [[0], [1], [1]], r"one label per row of K \(3\); got shape \(3, 1\)"),
+        (np.eye(3), [1, 1, 1], r"at least two classes; got only \[1\]. Use"),
+    ],
+    ids=["non-square", "1-D", "wrong length", "column labels", "one class"],
+)
+def test_alignment_bad_input_raises(K, y, match):
+    with pytest.raises(ValueError, match=match):
+        kernel_target_alignment(K, y)
