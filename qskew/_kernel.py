@@ -1,5 +1,6 @@
 """The fidelity quantum kernel engine."""
 
+import hashlib
 import warnings
 from collections import OrderedDict
 from numbers import Integral
@@ -222,19 +223,13 @@ class QuantumKernel(BaseEstimator):
         )
         self._cache = OrderedDict()
         self._cache_bytes = 0
-        self._device = None
-        if not self._exact:
-            seed = check_random_state(self.random_state).randint(2**31 - 1)
-            self._device = _backend.make_device(
-                self.backend, n_features, seed=seed, options=self.backend_options
-            )
         self.__dict__.setdefault("n_states_prepared", 0)
         self.__dict__.setdefault("n_circuits_executed", 0)
 
     def __getstate__(self):
         # Devices and cached states are rebuilt on demand, never pickled.
         state = self.__dict__.copy()
-        for name in ("_key", "_cache", "_cache_bytes", "_device", "_unitary"):
+        for name in ("_key", "_cache", "_cache_bytes", "_unitary"):
             state.pop(name, None)
         return state
 
@@ -314,17 +309,34 @@ class QuantumKernel(BaseEstimator):
     # -- circuit mode -----------------------------------------------------
 
     def _circuit_gram(self, X1, X2):
+        device = _backend.make_device(
+            self.backend, X1.shape[1], seed=self._call_seed(X1, X2),
+            options=self.backend_options,
+        )
         if X2 is None:
             rows, cols = np.triu_indices(len(X1), k=1)
-            values = self._run_pairs(X1[rows], X1[cols])
+            values = self._run_pairs(X1[rows], X1[cols], device)
             K = np.eye(len(X1))
             K[rows, cols] = values
             K[cols, rows] = values
             return _repair_psd(K)
         rows, cols = np.indices((len(X1), len(X2))).reshape(2, -1)
-        return self._run_pairs(X1[rows], X2[cols]).reshape(len(X1), len(X2))
+        return self._run_pairs(X1[rows], X2[cols], device).reshape(len(X1), len(X2))
 
-    def _run_pairs(self, A, B):
+    def _call_seed(self, X1, X2):
+        """Shot seed of one call: a function of ``random_state`` and the data.
+
+        So the same kernel on the same rows gives the same estimate whatever
+        ran before (a refit, a pickled copy, another predict).
+        """
+        if self.random_state is None or isinstance(self.random_state, np.random.RandomState):
+            return check_random_state(self.random_state).randint(2**31 - 1)
+        digest = hashlib.sha256(str(int(self.random_state)).encode())
+        for array in (X1, X2):
+            digest.update(b"|" if array is None else array.tobytes())
+        return int.from_bytes(digest.digest()[:4], "little") & 0x7FFFFFFF
+
+    def _run_pairs(self, A, B, device):
         if len(A) == 0:
             return np.empty(0)
         tapes = []
@@ -334,7 +346,7 @@ class QuantumKernel(BaseEstimator):
             tapes.append(qml.tape.QuantumScript(
                 recorded.operations, recorded.measurements, shots=self.shots
             ))
-        results = _backend.execute(tapes, self._device)
+        results = _backend.execute(tapes, device)
         self.n_circuits_executed += len(A)
         return np.concatenate([np.reshape(r, (-1, 2 ** A.shape[1]))[:, 0] for r in results])
 

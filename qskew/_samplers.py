@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sparse
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.preprocessing import MinMaxScaler
@@ -42,11 +43,8 @@ def quantum_generator_parameter_count(n_features, n_qubits, n_layers, observable
 class _GANOverSampler(BaseOverSampler):
     """Shared fitting of one GAN per class to over-sample (training rows only)."""
 
-    def _check_X_y(self, X, y, accept_sparse=None):
-        # Generators emit dense rows; sparse input is refused with sklearn's message.
-        return super()._check_X_y(X, y, accept_sparse=False)
-
     def _fit_resample(self, X, y):
+        # Sparse input: only the rows of over-sampled classes are densified.
         rng = check_random_state(self.random_state)
         self.generators_, self.discriminators_, self.scalers_, self.history_ = {}, {}, {}, {}
         X_parts, y_parts = [X], [y]
@@ -54,6 +52,8 @@ class _GANOverSampler(BaseOverSampler):
             if n_new == 0:
                 continue
             rows = X[y == label]
+            rows = rows.toarray() if sparse.issparse(rows) else rows
+            rows = rows.astype(np.float64)
             scaler = MinMaxScaler(feature_range=(-1.0, 1.0)).fit(rows)
             seed = int(rng.randint(2**31 - 1))
             generator = self._make_generator(X.shape[1], seed)
@@ -66,13 +66,16 @@ class _GANOverSampler(BaseOverSampler):
                 loss=self.loss, n_critic=self._n_critic(), seed=seed + 2,
             )
             synthetic = scaler.inverse_transform(generator.sample(n_new, seed=seed + 3).numpy())
-            X_parts.append(_match_integer_columns(synthetic, rows).astype(X.dtype, copy=False))
+            synthetic = _match_integer_columns(synthetic, rows).astype(X.dtype, copy=False)
+            X_parts.append(sparse.csr_matrix(synthetic) if sparse.issparse(X) else synthetic)
             y_parts.append(np.full(n_new, label, dtype=y.dtype))
             self.generators_[label], self.discriminators_[label] = generator, discriminator
             self.scalers_[label] = scaler
         self.n_generator_params_ = next(
             (parameter_count(g) for g in self.generators_.values()), 0)
-        return np.vstack(X_parts), np.concatenate(y_parts)
+        stack = sparse.vstack if sparse.issparse(X) else np.vstack
+        X_res = stack(X_parts)
+        return (X_res.asformat(X.format) if sparse.issparse(X) else X_res), np.concatenate(y_parts)
 
     def _n_critic(self):
         if self.n_critic is not None:

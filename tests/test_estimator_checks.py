@@ -1,11 +1,13 @@
-"""scikit-learn's own estimator checks over every public qskew estimator."""
+"""scikit-learn's and imbalanced-learn's own checks over every public estimator and sampler."""
 
 import warnings
 
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from qskew import QNNClassifier, QuantumKernelSVC
+from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+
+from qskew import GANOverSampler, QGANOverSampler, QNNClassifier, QuantumKernelSVC
 
 # Checks that cannot hold for a quantum estimator, with the reason.
 EXPECTED_FAILED_CHECKS = {
@@ -40,3 +42,13 @@ def test_sklearn_compatible_estimator(estimator, check):
         # Short training in the checks stops at max_epochs by design.
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+@imblearn_checks(
+    [
+        QGANOverSampler(n_qubits=2, n_layers=1, epochs=2, random_state=0),
+        GANOverSampler(epochs=2, random_state=0),
+    ]
+)
+def test_imblearn_compatible_sampler(estimator, check):
+    check(estimator)
