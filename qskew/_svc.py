@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import minimize_scalar
-from scipy.special import expit, log_softmax, softmax
+from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import SVC
@@ -78,7 +78,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     **Probabilities.** ``predict_proba`` is calibrated by temperature scaling
     of the SVM margins: ``p = sigmoid(a * f)`` (binary) or
     ``softmax(a * f)`` (one-vs-rest margins, multiclass), with one ``a > 0``
-    fitted by log-loss on out-of-fold margins (stratified, up to 5 folds).
+    fitted by log-loss on out-of-fold margins (stratified, up to 5 folds)
+    against Platt's smoothed targets ``1 - 1/(n_c + 2)``.
     Unlike Platt scaling it has no offset, so ``predict``, ``decision_function``
     and ``predict_proba`` always agree, and the boundary that ``class_weight``
     moves is kept. For another calibration wrap the estimator in
@@ -272,7 +273,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        return _margins_to_proba(self.decision_function(X), self.temperature_)
+        return np.exp(_log_proba(self.decision_function(X), self.temperature_))
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -285,27 +286,33 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        margins = self.decision_function(X) * self.temperature_
-        if margins.ndim == 1:
-            margins = np.column_stack([-margins, margins]) / 2
-        return log_softmax(margins, axis=1)
+        return _log_proba(self.decision_function(X), self.temperature_)
 
 
-def _margins_to_proba(margins, temperature):
+def _log_proba(margins, temperature):
     if margins.ndim == 1:
-        # expit(-z) rather than 1 - expit(z): keeps tiny probabilities off 0.
         z = temperature * margins
-        return np.column_stack([expit(-z), expit(z)])
-    return softmax(temperature * margins, axis=1)
+        return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
+    return log_softmax(temperature * margins, axis=1)
 
 
 def _fit_temperature(margins, codes, sample_weight):
-    """Inverse temperature ``a > 0`` minimising the weighted log-loss."""
-    rows = np.arange(len(codes))
+    """Inverse temperature ``a > 0`` minimising the weighted log-loss.
+
+    Targets are smoothed as in Platt (1999): class ``c`` aims at
+    ``1 - 1/(n_c + 2)`` rather than 1, so perfectly separated out-of-fold
+    margins do not drive ``a`` to infinity (probabilities of 1e-96).
+    """
+    n_classes = int(codes.max()) + 1 if margins.ndim == 1 else margins.shape[1]
+    n_classes = max(n_classes, 2)
+    counts = np.bincount(codes, minlength=n_classes)
+    eps = 1.0 / (counts[codes] + 2.0)
+    targets = np.repeat((eps / (n_classes - 1))[:, None], n_classes, axis=1)
+    targets[np.arange(len(codes)), codes] = 1.0 - eps
 
     def loss(log_a):
-        proba = _margins_to_proba(margins, np.exp(log_a))
-        return -np.average(np.log(np.clip(proba[rows, codes], 1e-15, None)), weights=sample_weight)
+        return -np.average((targets * _log_proba(margins, np.exp(log_a))).sum(1),
+                           weights=sample_weight)
 
     result = minimize_scalar(loss, bounds=(-8.0, 8.0), method="bounded")
     return float(np.exp(result.x))
