@@ -1,6 +1,7 @@
 """The fidelity quantum kernel engine."""
 
 import hashlib
+import threading
 import warnings
 from collections import OrderedDict
 from numbers import Integral
@@ -78,8 +79,10 @@ class QuantumKernel(BaseEstimator):
       matrix products (``zherk`` for ``K(X, X)``). Cost: ``N`` state
       preparations and :math:`O(N_1 N_2 2^n)` flops; memory
       ``16 \cdot 2^n`` bytes per sample plus 64 MiB blocks. States are cached
-      by row (up to 512 MiB), so ``fit`` then ``predict`` on the same rows, or
-      cross-validation folds, do not prepare them again.
+      by encoding and row in one process-wide cache (up to 512 MiB; see
+      :meth:`cache_info`, :meth:`clear_cache`), so ``fit`` then ``predict``,
+      cross-validation folds, grid searches and stacking members never
+      prepare the same row's state twice.
     - **Circuit mode** (``shots`` set, or a noisy / hardware backend): one
       overlap circuit per unique pair — the upper triangle only for
       ``K(X, X)``, whose diagonal is 1 — sent to the device as broadcast
@@ -221,15 +224,15 @@ class QuantumKernel(BaseEstimator):
             self.feature_map, reps=self.reps, entanglement=self.entanglement,
             rotation=self.rotation,
         )
-        self._cache = OrderedDict()
-        self._cache_bytes = 0
+        self._cache_prefix = (self.feature_map, self.reps, self.entanglement, self.rotation,
+                              self.dtype, n_features)
         self.__dict__.setdefault("n_states_prepared", 0)
         self.__dict__.setdefault("n_circuits_executed", 0)
 
     def __getstate__(self):
         # Devices and cached states are rebuilt on demand, never pickled.
         state = self.__dict__.copy()
-        for name in ("_key", "_cache", "_cache_bytes", "_unitary"):
+        for name in ("_key", "_cache_prefix", "_unitary"):
             state.pop(name, None)
         return state
 
@@ -257,23 +260,36 @@ class QuantumKernel(BaseEstimator):
 
     def _states(self, X):
         keys = [row.tobytes() for row in X]
+        unique = list(dict.fromkeys(keys))
         # Take cached states before storing new ones: storing may evict them.
-        states = {}
-        for key in dict.fromkeys(keys):
-            state = self._cache.get(key)
-            if state is not None:
-                self._cache.move_to_end(key)
-                states[key] = state
-        missing = [key for key in dict.fromkeys(keys) if key not in states]
+        states = _STATE_CACHE.lookup(self._cache_prefix, unique)
+        missing = [key for key in unique if key not in states]
         if missing:
             rows = np.frombuffer(b"".join(missing), dtype=np.float64).reshape(len(missing), -1)
             computed = self._compute_states(rows)
             states.update(zip(missing, computed))
-            self._store(missing, computed)
+            _STATE_CACHE.store(self._cache_prefix, missing, computed)
         out = np.empty((len(X), 2 ** X.shape[1]), dtype=self.dtype)
         for i, key in enumerate(keys):
             out[i] = states[key]
         return out
+
+    @staticmethod
+    def clear_cache():
+        """Forget all cached statevectors (of every kernel in this process)."""
+        _STATE_CACHE.clear()
+
+    @staticmethod
+    def cache_info():
+        """Statistics of the process-wide state cache.
+
+        Returns
+        -------
+        dict
+            ``hits`` and ``misses`` (rows looked up), ``states`` held and
+            ``nbytes`` used (bounded by 512 MiB).
+        """
+        return _STATE_CACHE.info()
 
     def _compute_states(self, rows):
         state_bytes = 2 ** rows.shape[1] * np.dtype(self.dtype).itemsize
@@ -284,19 +300,6 @@ class QuantumKernel(BaseEstimator):
         ]
         self.n_states_prepared += len(rows)
         return np.concatenate(blocks)
-
-    def _store(self, keys, states):
-        # Only the newest rows that fit would survive eviction; store copies of
-        # those alone, since a row view would keep the whole computed batch alive.
-        fit = _CACHE_BYTES // max(1, states[0].nbytes)
-        if fit < len(keys):
-            keys, states = keys[len(keys) - fit :], states[len(keys) - fit :]
-        for key, state in zip(keys, states):
-            self._cache[key] = state.copy()
-            self._cache_bytes += state.nbytes
-        while self._cache_bytes > _CACHE_BYTES and self._cache:
-            _, old = self._cache.popitem(last=False)
-            self._cache_bytes -= old.nbytes
 
     def _exact_gram(self, X1, X2):
         A = self._states(X1)
@@ -349,6 +352,61 @@ class QuantumKernel(BaseEstimator):
         results = _backend.execute(tapes, device)
         self.n_circuits_executed += len(A)
         return np.concatenate([np.reshape(r, (-1, 2 ** A.shape[1]))[:, 0] for r in results])
+
+
+class _StateCache:
+    """Process-wide LRU cache of statevectors, keyed by encoding and row bytes.
+
+    Shared by every :class:`QuantumKernel`, so cross-validation folds, grid
+    searches and stacking members, which clone their estimators, prepare
+    each row's state once. The state is a pure function of the encoding and
+    the row, so sharing cannot change a result.
+    """
+
+    def __init__(self):
+        self._data = OrderedDict()
+        self._lock = threading.Lock()
+        self.nbytes = self.hits = self.misses = 0
+
+    def lookup(self, prefix, keys):
+        found = {}
+        with self._lock:
+            for key in keys:
+                state = self._data.get((prefix, key))
+                if state is not None:
+                    self._data.move_to_end((prefix, key))
+                    found[key] = state
+            self.hits += len(found)
+            self.misses += len(keys) - len(found)
+        return found
+
+    def store(self, prefix, keys, states):
+        # Only the newest rows that fit would survive eviction; store copies of
+        # those alone, since a row view would keep the whole computed batch alive.
+        fit = _CACHE_BYTES // max(1, states[0].nbytes)
+        if fit < len(keys):
+            keys, states = keys[len(keys) - fit :], states[len(keys) - fit :]
+        with self._lock:
+            for key, state in zip(keys, states):
+                old = self._data.pop((prefix, key), None)
+                self.nbytes += state.nbytes - (0 if old is None else old.nbytes)
+                self._data[(prefix, key)] = state.copy()
+            while self.nbytes > _CACHE_BYTES and self._data:
+                _, old = self._data.popitem(last=False)
+                self.nbytes -= old.nbytes
+
+    def clear(self):
+        with self._lock:
+            self._data.clear()
+            self.nbytes = self.hits = self.misses = 0
+
+    def info(self):
+        with self._lock:
+            return {"hits": self.hits, "misses": self.misses, "states": len(self._data),
+                    "nbytes": self.nbytes}
+
+
+_STATE_CACHE = _StateCache()
 
 
 def _block_rows(n_cols, itemsize):

@@ -9,6 +9,17 @@ namespace package before the editable install's finder runs.
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state_cache():
+    """Each test starts with an empty process-wide statevector cache."""
+    from qskew import QuantumKernel
+
+    QuantumKernel.clear_cache()
+    yield

@@ -267,6 +267,7 @@ def test_chunked_products_and_states_equal_unchunked(monkeypatch, dtype):
                         lambda *a, **k: state_batches.append(len(a[1])) or batched_states(*a, **k))
     monkeypatch.setattr(kernel_module, "_abs2", lambda G: products.append(G.shape) or abs2(G))
 
+    QuantumKernel.clear_cache()
     K_sym = QuantumKernel(dtype=dtype)(X_big)
     assert state_batches == [3, 3, 1]
     assert len(products) > 3 and all(rows <= 3 for rows, _ in products)
@@ -286,7 +287,8 @@ def test_cache_eviction_keeps_results_right(monkeypatch, capacity):
     kernel = QuantumKernel(feature_map="zz")
     K = kernel(X_dup)
     assert kernel.n_states_prepared == len(X)  # each distinct row once, even when evicted
-    assert len(kernel._cache) == capacity and kernel._cache_bytes <= capacity * 8 * 16
+    info = QuantumKernel.cache_info()
+    assert info["states"] == capacity and info["nbytes"] <= capacity * 8 * 16
     np.testing.assert_allclose(K, np.tile(QuantumKernel(feature_map="zz")(X), (2, 2)), atol=1e-12)
     np.testing.assert_allclose(kernel(X_NEW, X), QuantumKernel(feature_map="zz")(X_NEW, X),
                                atol=1e-12)
@@ -295,7 +297,18 @@ def test_cache_eviction_keeps_results_right(monkeypatch, capacity):
 def test_cached_states_do_not_pin_the_computed_batch():
     kernel = QuantumKernel(feature_map="zz")
     kernel(X)
-    assert all(state.base is None for state in kernel._cache.values())
+    assert all(state.base is None for state in kernel_module._STATE_CACHE._data.values())
+
+
+def test_state_cache_is_shared_across_kernels_of_one_encoding():
+    QuantumKernel(feature_map="zz")(X)
+    clone_ = QuantumKernel(feature_map="zz")
+    clone_(X)
+    assert clone_.n_states_prepared == 0
+    assert QuantumKernel.cache_info()["misses"] == len(X)
+    other = QuantumKernel(feature_map="iqp")
+    other(X)
+    assert other.n_states_prepared == len(X)  # another encoding: other states
 
 
 # -- cost estimate -------------------------------------------------------------
