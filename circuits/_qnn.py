@@ -136,7 +136,8 @@ def make_qnn_qfunc(n_qubits, *, n_layers=2, feature_map="angle", ansatz="strong"
     Raises
     ------
     ValueError
-        For an unknown ansatz or non-positive sizes.
+        For an unknown ansatz or feature map, non-positive sizes or more
+        outputs than qubits.
 
     Examples
     --------
@@ -146,10 +147,19 @@ def make_qnn_qfunc(n_qubits, *, n_layers=2, feature_map="angle", ansatz="strong"
     """
     if ansatz not in _LAYERS:
         raise ValueError(f"ansatz must be one of {ANSATZE}; got {ansatz!r}.")
+    # Checked here, not only when the circuit is recorded, so a bad option
+    # fails where the model is built rather than at its first forward pass.
+    if feature_map not in QNN_FEATURE_MAPS:
+        raise ValueError(f"feature_map must be one of {QNN_FEATURE_MAPS}; got {feature_map!r}.")
     if n_qubits < 1 or n_layers < 1:
         raise ValueError(
             f"n_qubits and n_layers must be positive; got n_qubits={n_qubits}, "
             f"n_layers={n_layers}."
+        )
+    if not 1 <= n_outputs <= n_qubits:
+        raise ValueError(
+            f"n_outputs must be between 1 and n_qubits ({n_qubits}); got {n_outputs}. "
+            "Add read-out qubits: n_qubits >= n_outputs."
         )
     qfunc = QNNQFunc(
         wires=list(range(n_qubits)), feature_map=feature_map, ansatz=ansatz,

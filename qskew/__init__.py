@@ -12,6 +12,7 @@ from qskew._generator import Discriminator, MLPGenerator, QuantumGenerator
 from qskew._qnn import QNNClassifier
 from qskew._qnn_module import QNNModule
 from qskew._samplers import GANOverSampler, QGANOverSampler
+from qskew._stacking import QuantumStackingClassifier
 from qskew._svc import QuantumKernelSVC
 
 __version__ = "0.1.0"
@@ -30,6 +31,7 @@ __all__ = [
     "QskewError",
     "QuantumKernel",
     "QuantumKernelSVC",
+    "QuantumStackingClassifier",
     "available_backends",
     "kernel_target_alignment",
 ]

@@ -97,7 +97,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     tol : float, default=1e-4
         Minimum improvement of the monitored loss.
     warm_start : bool, default=False
-        Continue from the previous weights when refitting on the same classes.
+        Continue from the previous weights when refitting on the same classes
+        and number of features (otherwise start afresh).
     reps, entanglement, rotation
         Feature-map options (see :func:`circuits.qnn_circuit`).
     backend : str, default="lightning.qubit"
@@ -214,14 +215,20 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         self : QNNClassifier
         """
         check_features(X, "X", owner=type(self).__name__)
+        # Read before validate_data resets it: warm_start may only reuse a
+        # network built for the same features and classes.
+        previous_n_features = getattr(self, "n_features_in_", None)
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         check_classification_targets(y)
         classes, codes = np.unique(y, return_inverse=True)
         self._check_problem(classes, X.shape[1])
-        weights = self._sample_weights(classes, codes, _check_sample_weight(sample_weight, X))
+        # Negative weights would turn loss minimisation into maximisation.
+        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        weights = self._sample_weights(classes, codes, sample_weight)
         rng = check_random_state(self.random_state)
-        reuse = self.warm_start and hasattr(self, "module_") and np.array_equal(
-            getattr(self, "classes_", None), classes)
+        reuse = (self.warm_start and hasattr(self, "module_")
+                 and previous_n_features == X.shape[1]
+                 and np.array_equal(getattr(self, "classes_", None), classes))
         self.classes_ = classes
         if not reuse:
             n_outputs = 1 if len(classes) == 2 else len(classes)

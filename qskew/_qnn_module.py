@@ -106,10 +106,12 @@ class QNNModule(nn.Module):
         """
         single = inputs.dim() == 1
         x = inputs.reshape(1, -1) if single else inputs
-        if not 1 <= x.shape[-1] <= self.n_qubits:
+        if x.dim() != 2 or not 1 <= x.shape[-1] <= self.n_qubits:
             raise ValueError(
-                f"QNNModule encodes one feature per qubit, so inputs need 1 to "
-                f"{self.n_qubits} features; got shape {tuple(inputs.shape)}."
+                f"QNNModule encodes one feature per qubit, so inputs must have shape "
+                f"(batch, n_features) or (n_features,) with 1 to {self.n_qubits} features; "
+                f"got shape {tuple(inputs.shape)}. Reshape the inputs or build the module "
+                "with more qubits."
             )
         x = x.to(torch.float64)
         if self.exact:

@@ -66,6 +66,9 @@ class _GANOverSampler(BaseOverSampler):
                 loss=self.loss, n_critic=self._n_critic(), seed=seed + 2,
             )
             synthetic = scaler.inverse_transform(generator.sample(n_new, seed=seed + 3).numpy())
+            # MinMaxScaler maps a constant column to a unit-width range and rounding can
+            # overshoot by an ulp: clip to the observed range the scaler promises.
+            synthetic = np.clip(synthetic, scaler.data_min_, scaler.data_max_)
             synthetic = _match_integer_columns(synthetic, rows).astype(X.dtype, copy=False)
             X_parts.append(sparse.csr_matrix(synthetic) if sparse.issparse(X) else synthetic)
             y_parts.append(np.full(n_new, label, dtype=y.dtype))

@@ -7,7 +7,15 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
 
-from qskew import GANOverSampler, QGANOverSampler, QNNClassifier, QuantumKernelSVC
+from sklearn.linear_model import LogisticRegression
+
+from qskew import (
+    GANOverSampler,
+    QGANOverSampler,
+    QNNClassifier,
+    QuantumKernelSVC,
+    QuantumStackingClassifier,
+)
 
 # Checks that cannot hold for a quantum estimator, with the reason.
 EXPECTED_FAILED_CHECKS = {
@@ -15,6 +23,11 @@ EXPECTED_FAILED_CHECKS = {
         "check_sample_weight_equivalence_on_dense_data": (
             "uses 30+ features, beyond the 20-qubit simulator limit; libsvm is not "
             "weight-equivalent either (scikit-learn marks this check xfail for SVC)"
+        ),
+    },
+    "QuantumStackingClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "uses 30+ features, beyond the 20-qubit simulator limit"
         ),
     },
     "QNNClassifier": {
@@ -34,6 +47,11 @@ def _expected_failed_checks(estimator):
     [
         QuantumKernelSVC(feature_map="angle", reps=1, random_state=0),
         QNNClassifier(n_layers=1, max_epochs=5, random_state=0),
+        QuantumStackingClassifier(
+            [("qsvc", QuantumKernelSVC(feature_map="angle", reps=1)),
+             ("lr", LogisticRegression())],
+            cv=2, random_state=0,
+        ),
     ],
     expected_failed_checks=_expected_failed_checks,
 )

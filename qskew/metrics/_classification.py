@@ -1,10 +1,102 @@
 """Metrics for skewed classification problems."""
 
 import numpy as np
+import pandas as pd
+from imblearn.metrics import geometric_mean_score
 from sklearn import metrics as skm
 
+#: Operating points reported by :func:`classification_metrics`.
+LOW_FPRS = (0.001, 0.01)
+HIGH_TPR = 0.95
 
-def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1):
+
+def tpr_at_fpr(y_true, y_score, fpr, *, pos_label=1):
+    """Highest true-positive rate at a threshold whose false-positive rate is at most ``fpr``.
+
+    Read off the ROC curve by steps, without interpolation between
+    thresholds (no randomised mixing of two classifiers): the TPR a deployed
+    threshold actually achieves. With ``n_neg`` negatives, ``fpr`` below
+    ``1 / n_neg`` allows no false positive at all.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    y_score : array-like of shape (n_samples,)
+    fpr : float in [0, 1]
+    pos_label : default=1
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> tpr_at_fpr([0, 0, 0, 0, 1, 1], [0.1, 0.2, 0.3, 0.9, 0.8, 0.95], 0.25)
+    1.0
+    >>> tpr_at_fpr([0, 0, 0, 0, 1, 1], [0.1, 0.2, 0.3, 0.9, 0.8, 0.95], 0.0)
+    0.5
+    """
+    fprs, tprs, _ = skm.roc_curve(y_true, y_score, pos_label=pos_label, drop_intermediate=False)
+    return float(tprs[fprs <= fpr + 1e-12].max())
+
+
+def fpr_at_tpr(y_true, y_score, tpr, *, pos_label=1):
+    """Lowest false-positive rate at a threshold whose true-positive rate is at least ``tpr``.
+
+    Step reading of the ROC curve, as :func:`tpr_at_fpr`.
+
+    Examples
+    --------
+    >>> fpr_at_tpr([0, 0, 0, 0, 1, 1], [0.1, 0.2, 0.3, 0.9, 0.8, 0.95], 0.95)
+    0.25
+    """
+    fprs, tprs, _ = skm.roc_curve(y_true, y_score, pos_label=pos_label, drop_intermediate=False)
+    return float(fprs[tprs >= tpr - 1e-12].min())
+
+
+def expected_calibration_error(y_true, y_prob, *, n_bins=10, pos_label=1):
+    r"""Expected calibration error of positive-class probabilities.
+
+    :math:`\mathrm{ECE} = \sum_b rac{n_b}{n} |ar{y}_b - ar{p}_b|` over
+    ``n_bins`` equal-width bins of ``[0, 1]`` (the last bin closed), with
+    :math:`ar{y}_b` the share of positives and :math:`ar{p}_b` the mean
+    predicted probability in bin ``b``; empty bins are skipped.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    y_prob : array-like of shape (n_samples,)
+        Probabilities of ``pos_label`` in ``[0, 1]``.
+    n_bins : int, default=10
+    pos_label : default=1
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> expected_calibration_error([0, 1, 1, 1], [0.2, 0.2, 0.9, 0.9], n_bins=2)
+    0.2
+    """
+    y_prob = np.asarray(y_prob, dtype=float)
+    if y_prob.size and (y_prob.min() < 0 or y_prob.max() > 1):
+        raise ValueError(
+            f"y_prob must hold probabilities in [0, 1]; got values in [{y_prob.min():.3g}, "
+            f"{y_prob.max():.3g}]. Pass predict_proba(X)[:, 1], not decision values."
+        )
+    if not (isinstance(n_bins, (int, np.integer)) and n_bins >= 1):
+        raise ValueError(f"n_bins must be a positive integer; got {n_bins!r}.")
+    is_pos = (np.asarray(y_true) == pos_label).astype(float)
+    bins = np.minimum((y_prob * n_bins).astype(int), n_bins - 1)
+    counts = np.bincount(bins, minlength=n_bins)
+    gap = np.abs(np.bincount(bins, weights=is_pos, minlength=n_bins)
+                 - np.bincount(bins, weights=y_prob, minlength=n_bins))
+    return float(round(gap.sum() / max(1, counts.sum()), 15))
+
+
+def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1, n_bins=10,
+                           as_frame=False):
     """Imbalance-aware scores of a binary classifier, keyed by metric name.
 
     Parameters
@@ -19,13 +111,22 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1):
         [0, 1], else ``y_score > 0``.
     pos_label : int or str, default=1
         The minority (positive) class.
+    n_bins : int, default=10
+        Bins of the expected calibration error.
+    as_frame : bool, default=False
+        Return a one-row DataFrame instead of a dict.
 
     Returns
     -------
-    dict
+    dict or DataFrame
         ``pr_auc`` (average precision), ``roc_auc``, ``precision``,
-        ``recall``, ``f1`` (all for ``pos_label``), ``mcc`` and
-        ``balanced_accuracy``.
+        ``recall``, ``f1`` (all for ``pos_label``), ``mcc``,
+        ``balanced_accuracy``, ``g_mean`` (geometric mean of the per-class
+        recalls, imbalanced-learn), ``tpr_at_fpr_0.1%`` and
+        ``tpr_at_fpr_1%`` (:func:`tpr_at_fpr`), ``fpr_at_tpr_95%``
+        (:func:`fpr_at_tpr`), and, when the scores are probabilities in
+        [0, 1], ``brier`` and ``ece`` (:func:`expected_calibration_error`);
+        otherwise those two are NaN.
 
     Raises
     ------
@@ -68,7 +169,8 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1):
             f"shape {np.shape(y_pred)}. Pass predict(X) for the same rows."
         )
     is_pos = y_true == pos_label
-    return {
+    is_proba = bool(y_score.min() >= 0 and y_score.max() <= 1)
+    scores = {
         "pr_auc": skm.average_precision_score(is_pos, y_score),
         "roc_auc": skm.roc_auc_score(is_pos, y_score),
         "precision": skm.precision_score(y_true, y_pred, pos_label=pos_label, zero_division=0),
@@ -76,4 +178,11 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1):
         "f1": skm.f1_score(y_true, y_pred, pos_label=pos_label, zero_division=0),
         "mcc": skm.matthews_corrcoef(y_true, y_pred),
         "balanced_accuracy": skm.balanced_accuracy_score(y_true, y_pred),
+        "g_mean": geometric_mean_score(y_true, y_pred),
+        **{f"tpr_at_fpr_{100 * f:g}%": tpr_at_fpr(is_pos, y_score, f) for f in LOW_FPRS},
+        f"fpr_at_tpr_{100 * HIGH_TPR:g}%": fpr_at_tpr(is_pos, y_score, HIGH_TPR),
+        "brier": skm.brier_score_loss(is_pos, y_score) if is_proba else np.nan,
+        "ece": (expected_calibration_error(is_pos, y_score, n_bins=n_bins, pos_label=True)
+                if is_proba else np.nan),
     }
+    return pd.DataFrame([scores]) if as_frame else scores

@@ -28,12 +28,16 @@ def _as_frame(data, name, columns=None):
 
 def _check_pair(real, synthetic):
     real = _as_frame(real, "real")
-    synthetic = _as_frame(synthetic, "synthetic", columns=real.columns)
+    named = isinstance(synthetic, pd.DataFrame)
+    synthetic = _as_frame(synthetic, "synthetic")
     if synthetic.shape[1] != real.shape[1]:
         raise ValueError(
             f"real and synthetic must have the same columns; got {real.shape[1]} and "
             f"{synthetic.shape[1]} columns."
         )
+    if not named:
+        # Plain arrays carry no names: they take the real table's (checked width first).
+        synthetic = synthetic.set_axis(real.columns, axis=1)
     if list(synthetic.columns) != list(real.columns):
         raise ValueError(
             f"real and synthetic have different column names: {list(real.columns)[:5]} vs "
@@ -208,6 +212,9 @@ def synthetic_fidelity(real, synthetic, *, real_other=None, detector=None, estim
         model = estimator if estimator is not None else RandomForestClassifier(
             n_estimators=100, random_state=0, n_jobs=1)
         aggregate.update(_utility(R, S, other, model, random_state))
+    # Add the aggregate-only columns first: setting a row with enlargement keeps only
+    # the existing columns, which silently dropped correlation and detection scores.
+    table = table.reindex(columns=list(dict.fromkeys([*table.columns, *aggregate])))
     table.loc[AGGREGATE_ROW] = pd.Series(aggregate)
     return table
 

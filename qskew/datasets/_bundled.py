@@ -1,4 +1,4 @@
-"""Datasets: the bundled demo data and imbalance-preserving subsampling.
+"""The bundled demo data and the imbalance-preserving subsampling it is built with.
 
 qskew never downloads data. The demo set is built deterministically from the
 Wisconsin breast-cancer data that scikit-learn ships.

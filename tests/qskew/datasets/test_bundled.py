@@ -1,4 +1,4 @@
-"""Tests for qskew.datasets: load_demo and subsample."""
+"""Tests for qskew.datasets._bundled: load_demo and subsample."""
 
 import numpy as np
 import pandas as pd

@@ -1,0 +1,392 @@
+"""load_cicids2017: the CICIDS2017 flow features (``MachineLearningCVE/*.csv``, CIC / UNB)."""
+
+import logging
+import re
+
+import numpy as np
+import pandas as pd
+
+from qskew.datasets._card import CardLog
+from qskew.datasets._io import (
+    as_path,
+    check_file,
+    check_flag,
+    check_option,
+    describe_counts,
+    did_you_mean,
+    drop_duplicate_rows,
+    read_csv,
+    removed_by_class,
+    short_list,
+    warn,
+)
+
+logger = logging.getLogger(__name__)
+
+OWNER = "load_cicids2017"
+LABELS = (
+    "BENIGN", "DoS Hulk", "PortScan", "DDoS", "DoS GoldenEye", "FTP-Patator", "SSH-Patator",
+    "DoS slowloris", "DoS Slowhttptest", "Bot", "Web Attack - Brute Force", "Web Attack - XSS",
+    "Web Attack - Sql Injection", "Infiltration", "Heartbleed",
+)
+_CANONICAL = {label.casefold(): label for label in LABELS}
+# The Web Attack dash as files carry it: cp1252 byte 0x96 read as cp1252 (en dash) or latin-1
+# ("\x96"); a re-save as UTF-8 that wrote U+FFFD, read as cp1252 ("ï¿½") or UTF-8; a UTF-8 en
+# dash read as cp1252 ("â€“"); an em dash; a plain hyphen.
+_DASHES = ("\u00ef\u00bf\u00bd", "\u00e2\u20ac\u201c", "\u2013", "\u2014", "\ufffd", "\x96", "-")
+_WEB_ATTACK = re.compile(
+    r"^web attack\s*(?:" + "|".join(re.escape(d) for d in _DASHES) + r")*\s*(?=\S)",
+    re.IGNORECASE,
+)
+# Capture identifiers of other releases (GeneratedLabelledFlows, the corrected re-extraction):
+# a model would learn the test bed's addresses and clock, not the attacks.
+_IDENTIFIERS = ("flow id", "source ip", "src ip", "source port", "src port", "destination ip",
+                "dst ip", "timestamp", "id")
+# The corrected re-extraction's "Attempted Category" is derived from the label.
+_FROM_LABEL = ("attempted category",)
+_REPEAT = re.compile(r"(.+)\.(\d+)")
+
+
+def clean_label(raw):
+    """A CICIDS2017 label with spaces tidied and the Web Attack dash made ``" - "``.
+
+    Known labels get their release spelling whatever their case (``"PORTSCAN"`` ->
+    ``"PortScan"``); others keep theirs.
+
+    Parameters
+    ----------
+    raw : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> clean_label(" Web Attack \\u2013 Brute Force ")
+    'Web Attack - Brute Force'
+    >>> clean_label("Web Attack \\ufffd Sql Injection"), clean_label("Web Attack \\x96 XSS")
+    ('Web Attack - Sql Injection', 'Web Attack - XSS')
+    """
+    label = _WEB_ATTACK.sub("Web Attack - ", " ".join(str(raw).split()))
+    return _CANONICAL.get(label.casefold(), label)
+
+
+def load_cicids2017(paths, *, label="binary", inf_policy="drop", drop_duplicates=True,
+                    drop_constant=True):
+    """Load CICIDS2017 flow records from the ``MachineLearningCVE`` CSV files.
+
+    Reads one file, a list of files, or every ``*.csv`` of a folder (sorted
+    by name), as cp1252 text, and cleans the release's known quirks: column
+    names lose their leading spaces; the repeated ``Fwd Header Length``
+    (``Fwd Header Length.1`` as read) is dropped; ``Infinity`` text and empty
+    cells in ``Flow Bytes/s``, ``Flow Packets/s`` or any numeric column
+    follow ``inf_policy``; the Web Attack labels' dash (byte 0x96) becomes
+    ``" - "``. Any header with a ``Label`` column is accepted (e.g. the
+    corrected re-extraction): the features are whatever numeric columns exist,
+    less capture identifiers (flow id, addresses, source port, timestamp, row
+    id) and label-derived columns (``Attempted Category``).
+
+    Parameters
+    ----------
+    paths : str, path-like, or list of them
+        A CSV file, a folder of CSV files, or a list of files and folders.
+        All files must share one header (after stripping spaces).
+    label : {"binary", "multiclass"}, default="binary"
+        ``"binary"``: ``BENIGN`` -> 0, every attack -> 1. ``"multiclass"``:
+        the cleaned label strings, e.g. ``"Web Attack - Brute Force"``.
+    inf_policy : {"drop", "nan", "clip"}, default="drop"
+        For infinite and empty cells: ``"drop"`` removes their rows; ``"nan"``
+        makes infinities NaN too (impute in the pipeline); ``"clip"`` sets
+        +inf/-inf to the column's largest/smallest finite value over all
+        loaded rows and leaves empty cells as NaN.
+    drop_duplicates : bool, default=True
+        Remove rows identical (features and cleaned label) to an earlier row,
+        before any split can see them. Same rows for both ``label`` modes.
+    drop_constant : bool, default=True
+        Remove columns holding one value in every remaining row (the bulk,
+        URG and CWE flag columns of the full release).
+
+    Returns
+    -------
+    X : DataFrame of shape (n_rows, n_features)
+        Numeric features (int64 or float64 as read), fresh RangeIndex.
+    y : Series of shape (n_rows,)
+        ``Label``: int64 0/1, or strings for ``label="multiclass"``.
+    card : DatasetCard
+        ``details`` keys: ``files``, ``rows_per_file``, ``unlabelled_rows``,
+        ``unknown_labels``, ``unparseable_cells``, ``duplicates_removed``,
+        ``duplicates_removed_by_class`` (by cleaned label), ``nonfinite``
+        (per column: ``+inf``, ``-inf``, ``nan`` counts before the policy),
+        ``nonfinite_rows_dropped``, ``constant_columns``, ``dropped_columns``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a path does not exist, or a folder holds no CSV file.
+    ValueError
+        If a file is empty or lacks a ``Label`` column, the files' headers
+        differ, no rows remain, or an option is not one of its values.
+    TypeError
+        If a path is not a str or path-like, or a flag not a bool.
+
+    Warns
+    -----
+    UserWarning
+        For labels outside the release's 15 (kept in multiclass, 1 in binary)
+        and for text in numeric columns (made NaN).
+
+    Notes
+    -----
+    Memory: the eight files (2.8 million rows) take about 2 GB as float64.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> header = " Destination Port, Flow Duration,Flow Bytes/s, Flow Packets/s, Label"
+    >>> rows = ["80,10,Infinity,2.5,BENIGN", "80,12,1.5,,BENIGN",
+    ...         "22,11,3.5,4.5,Web Attack \\u2013 XSS", "22,11,3.5,4.5,Web Attack \\u2013 XSS"]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "Thursday-WorkingHours-Morning-WebAttacks.pcap_ISCX.csv"
+    ...     _ = path.write_bytes("\\n".join([header, *rows]).encode("cp1252"))
+    ...     X, y, card = load_cicids2017(path, label="multiclass", inf_policy="clip")
+    >>> list(X.columns), y.tolist()
+    (['Destination Port', 'Flow Duration', 'Flow Bytes/s', 'Flow Packets/s'], ['BENIGN', 'BENIGN', 'Web Attack - XSS'])
+    >>> X["Flow Bytes/s"].tolist(), card.details["duplicates_removed"]
+    ([3.5, 1.5, 3.5], 1)
+    """
+    check_option(OWNER, "label", label, ("binary", "multiclass"))
+    check_option(OWNER, "inf_policy", inf_policy, ("drop", "nan", "clip"))
+    check_flag(OWNER, "drop_duplicates", drop_duplicates)
+    check_flag(OWNER, "drop_constant", drop_constant)
+    files = _resolve_files(paths)
+    log = CardLog(unlabelled_rows=0, unknown_labels={}, unparseable_cells={},
+                  duplicates_removed=0, duplicates_removed_by_class={}, nonfinite={},
+                  nonfinite_rows_dropped=0, constant_columns=[], dropped_columns=[])
+    frame = _read_files(files, log)
+    frame = _clean_rows(frame, log, drop_duplicates)
+    features = _drop_non_features(frame, log)
+    features, labels = _apply_inf_policy(features, frame["Label"], inf_policy, log)
+    if len(features) == 0:
+        raise ValueError(
+            f"{OWNER}: no rows remain after cleaning ({'; '.join(w for w, _ in log.dropped)}). "
+            "Check the files, or pass inf_policy='nan' to keep rows with missing values."
+        )
+    if drop_constant:
+        features = _drop_constant(features, log)
+    y = (labels != "BENIGN").astype("int64") if label == "binary" else labels
+    X, y = features.reset_index(drop=True), y.rename("Label").reset_index(drop=True)
+    log.note("label='binary': BENIGN -> 0, every attack -> 1." if label == "binary" else
+             "label='multiclass': cleaned label strings; Heartbleed, Infiltration and "
+             "Web Attack - Sql Injection have only tens of rows in the full release.")
+    logger.info("%s: %d rows x %d features from %d files", OWNER, *X.shape, len(files))
+    return X, y, log.card("CICIDS2017", X, y)
+
+
+def _resolve_files(paths):
+    """The CSV files named by ``paths``: a file, a folder, or a list of them."""
+    items = list(paths) if isinstance(paths, (list, tuple)) else [paths]
+    if not items:
+        raise ValueError(f"{OWNER}: paths is an empty list; pass a CSV file, a folder of "
+                         "them (e.g. 'MachineLearningCVE/'), or a list of files.")
+    files = []
+    for item in items:
+        path = as_path(OWNER, item, "paths")
+        if path.is_dir():
+            found = sorted((p for p in path.iterdir()
+                            if p.is_file() and p.suffix.lower() == ".csv"), key=lambda p: p.name)
+            if not found:
+                raise FileNotFoundError(
+                    f"{OWNER}: the folder '{path}' holds no .csv file. Pass the "
+                    "MachineLearningCVE folder, or the CSV files themselves."
+                )
+            files += found
+        else:
+            files.append(check_file(OWNER, path, "the CICIDS2017 CSV file"))
+    return files
+
+
+def _read_file(path, log):
+    """One CSV with clean names, a ``Label`` column and no repeated columns."""
+    frame = read_csv(OWNER, path, encoding="cp1252", encoding_errors="replace",
+                     low_memory=False)
+    found = [name for name in frame.columns if name.casefold() == "label"]
+    if len(found) != 1:
+        hint = did_you_mean("Label", frame.columns)
+        raise ValueError(
+            f"{OWNER}: '{path.name}' needs exactly one Label column to know each row's "
+            f"class; found {found or 'none'} among {len(frame.columns)} columns: "
+            f"{short_list(frame.columns)}.{f' Close names: {hint}.' if hint else ''} "
+            "CICIDS2017 files end with ' Label'; rename the class column to 'Label'."
+        )
+    frame = frame.rename(columns={found[0]: "Label"})
+    names, seen, keep = list(frame.columns), set(), []
+    for position, name in enumerate(names):
+        repeat = _REPEAT.fullmatch(name)
+        if name in seen or (repeat and repeat.group(1) in names):
+            what = f"column {name!r}"
+            if what not in (w for w, _ in log.dropped):
+                log.drop(what, f"repeats the column {(repeat.group(1) if repeat else name)!r}")
+                log.details["dropped_columns"].append(name)
+        else:
+            keep.append(position)
+        seen.add(name)
+    return frame.iloc[:, keep]
+
+
+def _read_files(files, log):
+    """All files, checked to share one header, stacked in order."""
+    frames, reference = [], None
+    for path in files:
+        frame = _read_file(path, log)
+        if reference is None:
+            reference = frame
+        elif set(frame.columns) != set(reference.columns):
+            lacks = [c for c in reference.columns if c not in frame.columns]
+            adds = [c for c in frame.columns if c not in reference.columns]
+            raise ValueError(
+                f"{OWNER}: all files must share one header (after stripping spaces); "
+                f"'{path.name}' lacks {short_list(lacks)} and adds {short_list(adds)} "
+                f"compared with '{files[0].name}'. Load files of different releases separately."
+            )
+        frames.append(frame.loc[:, list(reference.columns)])
+        logger.debug("%s: read %d rows from %s", OWNER, len(frame), path)
+    log.details["files"] = [path.name for path in files]
+    log.details["rows_per_file"] = {path.name: len(f) for path, f in zip(files, frames)}
+    log.note(f"Read {len(files)} file(s), {sum(map(len, frames)):,} rows: "
+             f"{', '.join(log.details['files'])}.")
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _clean_rows(frame, log, drop_duplicates):
+    """Labels cleaned, numbers parsed, unlabelled and (optionally) duplicate rows removed."""
+    raw = frame["Label"]
+    empty = raw.isna() | raw.astype(str).str.strip().eq("")
+    if empty.any():
+        log.drop(f"{int(empty.sum()):,} rows without a label",
+                 "empty Label cell (e.g. lines of bare commas); nothing to learn from")
+        log.details["unlabelled_rows"] = int(empty.sum())
+        frame = frame.loc[~empty.to_numpy()]
+    mapping = {value: clean_label(value) for value in frame["Label"].unique()}
+    frame = frame.assign(Label=frame["Label"].map(mapping))
+    _warn_unknown_labels(frame["Label"], log)
+    if any(value != clean for value, clean in mapping.items() if "web attack" in
+           clean.casefold()):
+        log.note("Web Attack labels normalised to 'Web Attack - <name>' (the files' cp1252 "
+                 "dash, byte 0x96, or its mis-decoded forms become ' - ').")
+    frame = _parse_numbers(frame, log)
+    if drop_duplicates:
+        kept, entry, counts = drop_duplicate_rows(frame, frame["Label"])
+        log.details.update(counts)
+        if entry:
+            log.drop(*entry)
+            frame = frame.loc[kept]
+    return frame
+
+
+def _warn_unknown_labels(labels, log):
+    counts = labels[~labels.isin(LABELS)].value_counts()
+    if counts.empty:
+        return
+    unknown = {str(k): int(v) for k, v in counts.items()}
+    log.details["unknown_labels"] = unknown
+    warn(f"{OWNER}: {len(unknown)} label(s) are not among the 15 of the CICIDS2017 release: "
+         f"{unknown}. They are kept as they are for label='multiclass' and count as attacks "
+         "(1) for label='binary'; if one means benign traffic, relabel it before loading.",
+         stacklevel=4)
+
+
+def _parse_numbers(frame, log):
+    """Text columns that hold numbers made numeric; text that is no number becomes NaN."""
+    for name in frame.columns:
+        if name == "Label" or pd.api.types.is_numeric_dtype(frame[name]):
+            continue
+        raw = frame[name]
+        values = pd.to_numeric(raw, errors="coerce")
+        failed = values.isna() & raw.notna()
+        blank = {v for v in raw[failed].unique() if str(v).strip().casefold() in ("", "nan")}
+        failed &= ~raw.isin(list(blank))
+        if failed.sum() == raw.notna().sum() and failed.any():
+            continue  # a text column: identifiers are dropped later, the rest as text
+        if failed.any():
+            examples = short_list(sorted({str(v) for v in raw[failed].unique()}), 3)
+            warn(f"{OWNER}: column {name!r} holds {int(failed.sum())} cells that are not "
+                 f"numbers, e.g. {examples}; they become empty cells under inf_policy.",
+                 stacklevel=4)
+            log.details["unparseable_cells"][name] = int(failed.sum())
+        frame = frame.assign(**{name: values.astype("float64")})
+    return frame
+
+
+def _drop_non_features(frame, log):
+    """The feature columns: numeric, no identifier, nothing derived from the label."""
+    groups = {
+        "identifiers of the capture (flow id, addresses, ports, clock, row id): a model "
+        "would learn the test bed, not the attacks": [
+            c for c in frame.columns if c.casefold() in _IDENTIFIERS],
+        "derived from the label": [c for c in frame.columns if c.casefold() in _FROM_LABEL],
+    }
+    taken = {c for columns in groups.values() for c in columns} | {"Label"}
+    groups["text, not numbers"] = [c for c in frame.columns if c not in taken
+                                   and not pd.api.types.is_numeric_dtype(frame[c])]
+    for why, columns in groups.items():
+        if columns:
+            log.drop(f"columns {short_list(columns)}", why)
+            log.details["dropped_columns"] += columns
+    dropped = {c for columns in groups.values() for c in columns} | {"Label"}
+    return frame.loc[:, [c for c in frame.columns if c not in dropped]]
+
+
+def _apply_inf_policy(features, labels, policy, log):
+    """Infinite and empty cells dropped, made NaN, or clipped; returns features and labels."""
+    counts = {}
+    for name in features.columns:
+        values = features[name].to_numpy()
+        if values.dtype.kind != "f":
+            continue
+        cells = {"+inf": int(np.isposinf(values).sum()), "-inf": int(np.isneginf(values).sum()),
+                 "nan": int(np.isnan(values).sum())}
+        if any(cells.values()):
+            counts[name] = cells
+    log.details["nonfinite"] = counts
+    if not counts:
+        return features, labels
+    columns = short_list(list(counts))
+    n_inf = sum(c["+inf"] + c["-inf"] for c in counts.values())
+    n_nan = sum(c["nan"] for c in counts.values())
+    if policy == "drop":
+        bad = ~np.isfinite(features.loc[:, list(counts)].to_numpy()).all(axis=1)
+        log.details["nonfinite_rows_dropped"] = int(bad.sum())
+        log.drop(f"{int(bad.sum()):,} rows with infinite or empty cells "
+                 f"({describe_counts(removed_by_class(labels, bad))})",
+                 f"inf_policy='drop'; such cells are in {columns}")
+        return features.loc[~bad], labels.loc[~bad]
+    updates = {}
+    for name in counts:
+        values = features[name].to_numpy(dtype="float64", copy=True)
+        finite = values[np.isfinite(values)]
+        high, low = (finite.max(), finite.min()) if finite.size else (np.nan, np.nan)
+        values[np.isposinf(values)] = np.nan if policy == "nan" else high
+        values[np.isneginf(values)] = np.nan if policy == "nan" else low
+        updates[name] = values
+    action = ("set to NaN" if policy == "nan"
+              else "set to the column's largest (+inf) or smallest (-inf) finite value")
+    log.note(f"inf_policy={policy!r}: {n_inf:,} infinite cells {action}; {n_nan:,} empty "
+             f"cells left as NaN (columns {columns}); impute them in the pipeline.")
+    return features.assign(**updates), labels
+
+
+def _drop_constant(features, log):
+    """Columns with one value (or only NaN) in every row removed."""
+    constant = []
+    for name in features.columns:
+        column = features[name]
+        missing = column.isna()
+        if missing.all() or (not missing.any() and column.min() == column.max()):
+            constant.append(name)
+    if constant:
+        log.drop(f"columns {short_list(constant, 30)}",
+                 "zero variance: one value in every row, no information")
+        log.details["constant_columns"] = constant
+        log.details["dropped_columns"] += constant
+    return features.drop(columns=constant)
