@@ -21,7 +21,7 @@ from qskew._validation import check_features
 
 _KERNEL_PARAMS = (
     "feature_map", "reps", "entanglement", "rotation", "backend", "backend_options",
-    "shots", "random_state",
+    "shots", "random_state", "device",
 )
 
 
@@ -55,6 +55,9 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         ``None`` for exact kernels, else shots per overlap circuit.
     random_state : int, RandomState instance or None, default=None
         Seeds shot sampling and the calibration folds.
+    device : str, optional
+        Torch device (e.g. ``"cuda"``) for exact kernels, see
+        :class:`~qskew.QuantumKernel`.
 
     Attributes
     ----------
@@ -111,6 +114,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         "backend_options": [dict, None],
         "shots": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
+        "device": [str, None],
     }
 
     def __init__(
@@ -126,6 +130,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         backend_options=None,
         shots=None,
         random_state=None,
+        device=None,
     ):
         self.C = C
         self.class_weight = class_weight
@@ -137,6 +142,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.backend_options = backend_options
         self.shots = shots
         self.random_state = random_state
+        self.device = device
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -246,7 +246,7 @@ def test_clone_and_get_params():
     assert not hasattr(cloned, "n_states_prepared")
     assert set(kernel.get_params()) == {
         "feature_map", "reps", "entanglement", "rotation", "backend", "backend_options",
-        "shots", "random_state", "dtype",
+        "shots", "random_state", "dtype", "device",
     }
 
 
@@ -463,3 +463,30 @@ def test_alignment_of_quantum_kernel_is_in_range():
 def test_alignment_bad_input_raises(K, y, match):
     with pytest.raises(ValueError, match=match):
         kernel_target_alignment(K, y)
+
+
+# -- torch engine (device) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype, atol", [("complex128", 1e-12), ("complex64", 1e-6)])
+def test_torch_device_engine_matches_numpy_engine(dtype, atol):
+    # device="cpu" runs the torch path that device="cuda" takes on a GPU.
+    numpy_kernel = QuantumKernel(dtype=dtype)
+    torch_kernel = QuantumKernel(dtype=dtype, device="cpu")
+    K = torch_kernel(X)
+    assert K.dtype == np.float64 and isinstance(K, np.ndarray)
+    np.testing.assert_allclose(K, numpy_kernel(X), atol=atol)
+    np.testing.assert_allclose(torch_kernel(X_NEW, X), numpy_kernel(X_NEW, X), atol=atol)
+    np.testing.assert_array_equal(np.diag(K), 1.0)
+    assert torch_kernel.n_states_prepared == len(X) + len(X_NEW)
+
+
+def test_torch_device_errors():
+    with pytest.raises(ValueError, match="device must be a torch device name.*'banana'"):
+        QuantumKernel(device="banana")(X)
+    pytest.importorskip("torch")
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="torch sees no CUDA GPU.*device=None"):
+            QuantumKernel(device="cuda")(X)
