@@ -167,11 +167,14 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.classes_.tolist()}."
             )
         if counts.min() < self.cv:
-            rare = self.classes_[np.argmin(counts)]
+            # tolist(): a plain label in the message, not np.int64(1).
+            rare = self.classes_.tolist()[np.argmin(counts)]
+            # cv cannot go below 2, so a class of one row can only be given more rows.
+            fix = (f"lower cv (e.g. cv={counts.min()}) or provide more minority rows"
+                   if counts.min() >= 2 else "provide at least 2 rows of every class")
             raise ValueError(
                 f"class {rare!r} has {counts.min()} samples but cv={self.cv} stratified folds "
-                f"need at least {self.cv} per class; lower cv (e.g. cv={max(2, counts.min())}) "
-                "or provide more minority rows."
+                f"need at least {self.cv} per class; {fix}."
             )
         rng = check_random_state(self.random_state)
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=rng.randint(2**31 - 1))
@@ -248,7 +251,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
                 score = output if output.ndim == 1 else output[:, 1]
                 scores["pr_auc"] = average_precision_score(y == self.classes_[1], score)
             self.oof_scores_[name] = scores
-        quantum = [i for i, (_, est) in enumerate(bases) if isinstance(est, _QUANTUM_TYPES)]
+        quantum = [i for i, (_, est) in enumerate(bases) if _is_quantum(est)]
         diagnostics = {"disagreement_rate": None, "n_disagreements": 0,
                        "accuracy_on_disagreements": {}}
         if len(quantum) >= 2:
@@ -309,8 +312,19 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         return self.final_estimator_.predict_proba(meta)
 
 
+def _is_quantum(estimator):
+    """Whether ``estimator`` is a quantum model, alone or at the end of a pipeline."""
+    # Quantum members usually follow a scaler (features become rotation angles).
+    while hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return isinstance(estimator, _QUANTUM_TYPES)
+
+
 def _seeded(estimator, rng):
-    """Give ``estimator`` a seed from ``rng`` if its own random_state is unset."""
-    if "random_state" in estimator.get_params() and estimator.get_params()["random_state"] is None:
-        estimator.set_params(random_state=int(rng.randint(2**31 - 1)))
+    """Give ``estimator`` and its nested steps a seed from ``rng`` where random_state is unset."""
+    # Nested too: a QNN at the end of a Pipeline would otherwise train from a new seed each fit.
+    params = estimator.get_params()
+    unset = [key for key in params
+             if (key == "random_state" or key.endswith("__random_state")) and params[key] is None]
+    estimator.set_params(**{key: int(rng.randint(2**31 - 1)) for key in unset})
     return estimator

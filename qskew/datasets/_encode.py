@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_extraction import FeatureHasher
 
 OTHER = "(other)"
 HASH_FEATURES = 16
@@ -107,8 +108,6 @@ def hash_text(column, name, n_features=HASH_FEATURES):
     DataFrame
         float64 columns ``name#0`` ... ``name#<n_features - 1>``.
     """
-    from sklearn.feature_extraction import FeatureHasher
-
     mapping = {value: _TOKEN.findall(str(value).lower()) for value in column.dropna().unique()}
     tokens = [mapping.get(value, []) for value in column.tolist()]
     hasher = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False)

@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from scipy.io import arff
 
 from qskew.datasets._card import CardLog
 from qskew.datasets._encode import (
@@ -149,8 +150,6 @@ def _table_name(path):
 
 def _read_arff(path):
     """An ARFF file as a DataFrame with nominal values decoded and ``?`` as NaN."""
-    from scipy.io import arff
-
     try:
         data, _ = arff.loadarff(str(path))
     except NotImplementedError as exc:  # string attributes, sparse data

@@ -135,8 +135,8 @@ def load_ton_iot(path, *, target="label", drop_duplicates=True, text="drop",
     --------
     >>> import tempfile, pathlib
     >>> import pandas as pd
-    >>> from qskew.datasets._ton_iot import COLUMNS
-    >>> row = {name: 0 for name in COLUMNS}
+    >>> from qskew.datasets import TON_IOT_COLUMNS
+    >>> row = {name: 0 for name in TON_IOT_COLUMNS}
     >>> rows = [dict(row, proto="tcp", dns_AA="T", type="normal"),
     ...         dict(row, proto="udp", dns_AA="-", label=1, type="xss")]
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -166,8 +166,10 @@ def load_ton_iot(path, *, target="label", drop_duplicates=True, text="drop",
     X = _features(frame, target, text, categorical, max_categories, log, path)
     X, y = X.reset_index(drop=True), y.reset_index(drop=True)
     _notes(log, target, text, categorical, max_categories)
-    logger.info("%s: %d rows x %d features from %s", OWNER, *X.shape, path)
-    return X, y, log.card("TON_IoT network", X, y)
+    card = log.card("TON_IoT network", X, y)
+    logger.info("%s: %d rows x %d features from %s; class counts %s", OWNER, *X.shape, path,
+                card.class_counts)
+    return X, y, card
 
 
 def _check_options(target, drop_duplicates, text, categorical, max_categories):
@@ -200,11 +202,12 @@ def _target(frame, target, path, log):
     kind = _lower_text(frame["type"])
     bad = ~label.isin([0, 1]) if target == "label" else ~kind.isin(TYPES)
     if bad.any():
-        seen = frame.loc[bad.to_numpy(), target].fillna("- or empty").astype(str).value_counts()
+        seen = {str(k): int(v) for k, v in frame.loc[bad.to_numpy(), target]
+                .fillna("- or empty").astype(str).value_counts().items()}
         rule = ("label must be 0 (normal) or 1 (attack)" if target == "label" else
                 f"type must be one of the TON_IoT classes {list(TYPES)}")
         raise ValueError(
-            f"{OWNER}: {rule}; '{path.name}' has {dict(seen)} ({int(bad.sum())} rows, first "
+            f"{OWNER}: {rule}; '{path.name}' has {seen} ({int(bad.sum())} rows, first "
             f"in data row {int(np.flatnonzero(bad.to_numpy())[0]) + 1}). Fix or remove those "
             f"rows{', or use target=' + repr('label') if target == 'type' else ''}."
         )
@@ -222,13 +225,13 @@ def _features(frame, target, text, categorical, max_categories, log, path):
     """Every kept column as numbers, in file order."""
     other = "type" if target == "label" else "label"
     log.drop(f"column {other!r}", f"the other target; never a feature when predicting {target}")
-    identifiers = [name for name in IDENTIFIERS if name in frame.columns]
+    identifiers = [name for name in frame.columns if name in IDENTIFIERS]
     log.drop(f"columns {identifiers}", "test-bed identifiers (addresses, ports, clock): "
                                        "shortcuts, not traffic properties")
-    texts = [name for name in TEXT if name in frame.columns]
+    texts = [name for name in frame.columns if name in TEXT]
     if text == "drop":
         log.drop(f"columns {texts}", "high-cardinality text (text='drop')")
-    categoricals = [name for name in CATEGORICAL if name in frame.columns]
+    categoricals = [name for name in frame.columns if name in CATEGORICAL]
     if categorical == "drop":
         log.drop(f"columns {short_list(categoricals)}", "categorical='drop'")
     log.details["dropped_columns"] += [other, *identifiers] + (

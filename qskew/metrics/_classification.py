@@ -36,7 +36,7 @@ def tpr_at_fpr(y_true, y_score, fpr, *, pos_label=1):
     >>> tpr_at_fpr([0, 0, 0, 0, 1, 1], [0.1, 0.2, 0.3, 0.9, 0.8, 0.95], 0.0)
     0.5
     """
-    fprs, tprs, _ = skm.roc_curve(y_true, y_score, pos_label=pos_label, drop_intermediate=False)
+    fprs, tprs = _roc_steps(y_true, y_score, pos_label)
     return float(tprs[fprs <= fpr + 1e-12].max())
 
 
@@ -50,16 +50,29 @@ def fpr_at_tpr(y_true, y_score, tpr, *, pos_label=1):
     >>> fpr_at_tpr([0, 0, 0, 0, 1, 1], [0.1, 0.2, 0.3, 0.9, 0.8, 0.95], 0.95)
     0.25
     """
-    fprs, tprs, _ = skm.roc_curve(y_true, y_score, pos_label=pos_label, drop_intermediate=False)
+    fprs, tprs = _roc_steps(y_true, y_score, pos_label)
     return float(fprs[tprs >= tpr - 1e-12].min())
+
+
+def _roc_steps(y_true, y_score, pos_label):
+    is_pos = np.asarray(y_true) == pos_label
+    if is_pos.all() or not is_pos.any():
+        # roc_curve only warns and returns NaN rates; the step reading would then fail obscurely.
+        raise ValueError(
+            f"an ROC operating point needs both classes in y_true; got only "
+            f"{'positives' if is_pos.any() else 'negatives'} for pos_label={pos_label!r}. "
+            "Score a stratified split that holds both classes."
+        )
+    fprs, tprs, _ = skm.roc_curve(is_pos, y_score, drop_intermediate=False)
+    return fprs, tprs
 
 
 def expected_calibration_error(y_true, y_prob, *, n_bins=10, pos_label=1):
     r"""Expected calibration error of positive-class probabilities.
 
-    :math:`\mathrm{ECE} = \sum_b rac{n_b}{n} |ar{y}_b - ar{p}_b|` over
+    :math:`\mathrm{ECE} = \sum_b \frac{n_b}{n} |\bar{y}_b - \bar{p}_b|` over
     ``n_bins`` equal-width bins of ``[0, 1]`` (the last bin closed), with
-    :math:`ar{y}_b` the share of positives and :math:`ar{p}_b` the mean
+    :math:`\bar{y}_b` the share of positives and :math:`\bar{p}_b` the mean
     predicted probability in bin ``b``; empty bins are skipped.
 
     Parameters
@@ -80,6 +93,16 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10, pos_label=1):
     0.2
     """
     y_prob = np.asarray(y_prob, dtype=float)
+    if np.shape(y_true) != y_prob.shape:
+        raise ValueError(
+            f"y_prob must hold one probability per sample of y_true; got {y_prob.size} for "
+            f"{np.size(y_true)} labels. Pass predict_proba(X)[:, 1] for the same rows."
+        )
+    if np.isnan(y_prob).any():
+        raise ValueError(
+            f"y_prob must not contain NaN; got {int(np.isnan(y_prob).sum())} NaN value(s). Check "
+            "the model that produced the probabilities."
+        )
     if y_prob.size and (y_prob.min() < 0 or y_prob.max() > 1):
         raise ValueError(
             f"y_prob must hold probabilities in [0, 1]; got values in [{y_prob.min():.3g}, "

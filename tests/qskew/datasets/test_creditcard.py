@@ -11,7 +11,7 @@ from qskew.datasets import DatasetCard, load_creditcard
 COLUMNS = ["Time", *[f"V{i}" for i in range(1, 29)], "Amount", "Class"]
 V = [f"V{i}" for i in range(1, 29)]
 # Seconds since the first transaction; the last is the two-day end of the real file.
-TIMES = [0.0, 406.0, 3599.0, 3600.0, 7200.5, 86399.0, 86400.0, 90000.0, 100000.0, 172792.0]
+TIMES = [0.0, 406.0, 3599.0, 3600.0, 7200.0, 86399.0, 86400.0, 90000.0, 100000.0, 172792.0]
 FRAUD_TIMES = [406.0, 90000.0, 150000.0]
 
 
@@ -27,12 +27,13 @@ def make_rows():
 
 
 def write_creditcard(path, rows=None, columns=COLUMNS, quoted=True):
-    """Write rows as Kaggle does: quoted header, quoted Class values, float text."""
+    """Write rows as Kaggle does: quoted header, whole-second Time, quoted Class values."""
     rows = make_rows() if rows is None else rows
     q = (lambda s: f'"{s}"') if quoted else str
     lines = [",".join(q(c) for c in columns)]
     for row in rows:
         cells = [repr(float(v)) if isinstance(v, float) else str(v) for v in row]
+        cells[0] = str(int(row[0])) if float(row[0]).is_integer() else cells[0]
         if quoted and columns[-1] == "Class":
             cells[-1] = q(cells[-1])
         lines.append(",".join(cells))
