@@ -222,7 +222,8 @@ def test_circuit_mode_pickles_and_trains():
 @pytest.mark.parametrize(
     "args, kwargs, error, match",
     [
-        ((2, 1), {"latent_dim": 3}, ValueError, r"latent_dim must be between 1 and n_qubits=2; got 3"),
+        ((2, 1), {"latent_dim": 3}, ValueError,
+         r"latent_dim must be between 1 and n_qubits=2; got 3"),
         ((2, 1), {"latent_dim": 0}, ValueError, r"latent_dim must be between 1"),
         ((2, 1), {"n_features": 0}, ValueError, r"n_features and n_layers must be positive"),
         ((2, 0), {}, ValueError, r"n_layers=0"),
@@ -269,7 +270,8 @@ def mlp_params(latent_dim, n_features, hidden):
 )
 def test_hidden_size_for_minimises_parameter_gap(target, latent_dim, n_features):
     hidden = MLPGenerator.hidden_size_for(target, latent_dim, n_features)
-    gaps = {h: abs(mlp_params(latent_dim, n_features, h) - target) for h in range(1, 2 * hidden + 10)}
+    gaps = {h: abs(mlp_params(latent_dim, n_features, h) - target)
+            for h in range(1, 2 * hidden + 10)}
     assert gaps[hidden] == min(gaps.values())
 
 

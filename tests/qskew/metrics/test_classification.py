@@ -361,7 +361,8 @@ def test_ece_pos_label():
 @pytest.mark.parametrize(
     "y_prob, kwargs, match",
     [
-        ([-0.1, 0.5], {}, r"probabilities in \[0, 1\]; got values in \[-0.1, 0.5\].*predict_proba"),
+        ([-0.1, 0.5], {},
+         r"probabilities in \[0, 1\]; got values in \[-0.1, 0.5\].*predict_proba"),
         ([0.5, 1.5], {}, r"probabilities in \[0, 1\]; got values in \[0.5, 1.5\]"),
         ([0.5, np.nan], {}, r"y_prob must not contain NaN; got 1 NaN value"),
         ([0.5, 0.7, 0.9], {}, r"one probability per sample.*got 3 for 2 labels"),
