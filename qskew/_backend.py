@@ -89,7 +89,8 @@ def qubit_limit(backend):
     return _QUBIT_LIMITS.get(backend)
 
 
-def check_n_qubits(n_qubits, backend, owner, what="uses one qubit per feature"):
+def check_n_qubits(n_qubits, backend, owner, what="uses one qubit per feature", *,
+                   subject=None, fix=None):
     """Raise a ``ValueError`` if ``n_qubits`` exceeds the backend's limit.
 
     Parameters
@@ -101,14 +102,17 @@ def check_n_qubits(n_qubits, backend, owner, what="uses one qubit per feature"):
     owner : str
         Name of the estimator or object, used in the message.
     what : str
-        How ``owner`` maps features to qubits, used in the message.
+        How ``owner`` maps its input to qubits, used in the message.
+    subject : str, optional
+        What was seen; default ``"X has {n_qubits} features"``.
+    fix : str, optional
+        How to fix it; default: reduce the features with PCA.
     """
     limit = qubit_limit(backend)
     if limit is not None and n_qubits > limit:
-        raise ValueError(
-            f"X has {n_qubits} features but {owner} {what} (limit {limit} for "
-            f"{backend!r}); reduce them first, e.g. with PCA(n_components={min(8, limit)})."
-        )
+        subject = subject or f"X has {n_qubits} features"
+        fix = fix or f"reduce them first, e.g. with PCA(n_components={min(8, limit)})"
+        raise ValueError(f"{subject} but {owner} {what} (limit {limit} for {backend!r}); {fix}.")
 
 
 def make_device(backend, n_wires, *, seed=None, options=None):

@@ -136,7 +136,11 @@ class QuantumGenerator(_Sampling, nn.Module):
                 f"n_layers={n_layers}."
             )
         _backend.check_backend(backend)
-        _backend.check_n_qubits(n_qubits, backend, "QuantumGenerator", what="uses n_qubits wires")
+        _backend.check_n_qubits(
+            n_qubits, backend, "QuantumGenerator", "simulates n_qubits wires per patch",
+            subject=f"n_qubits={n_qubits}",
+            fix="use fewer qubits per patch: more patches cover more features",
+        )
         self.n_qubits, self.n_layers = n_qubits, n_layers
         self.n_features, self.latent_dim, self.observables = n_features, latent_dim, observables
         self.n_patches = -(-n_features // per_patch)

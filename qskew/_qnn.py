@@ -11,15 +11,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight
 from torch import nn
 
 from circuits import ANSATZE, ENTANGLEMENTS, QNN_FEATURE_MAPS, ROTATIONS
 from qskew import _backend
-from qskew._compat import Interval, StrOptions, _fit_context, validate_data
+from qskew._compat import Interval, StrOptions, _fit_context
 from qskew._qnn_module import QNNModule
-from qskew._validation import check_features
+from qskew._validation import validate_prediction_data, validate_training_data
 
 
 class _QNNNet(nn.Module):
@@ -214,13 +213,10 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : QNNClassifier
         """
-        check_features(X, "X", owner=type(self).__name__)
-        # Read before validate_data resets it: warm_start may only reuse a
+        # Read before validation resets it: warm_start may only reuse a
         # network built for the same features and classes.
         previous_n_features = getattr(self, "n_features_in_", None)
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        classes, codes = np.unique(y, return_inverse=True)
+        X, y, classes, codes = validate_training_data(self, X, y)
         self._check_problem(classes, X.shape[1])
         # Negative weights would turn loss minimisation into maximisation.
         sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
@@ -248,15 +244,13 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_problem(self, classes, n_features):
         name = type(self).__name__
-        if len(classes) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least two classes; got 1 class: "
-                f"{classes.tolist()}. Check the labels, or the split that produced them."
-            )
         _backend.check_backend(self.backend)
         _backend.check_n_qubits(n_features, self.backend, name)
         n_qubits = max(n_features, len(classes) if len(classes) > 2 else 1)
-        _backend.check_n_qubits(n_qubits, self.backend, name, what="reads one qubit per class")
+        _backend.check_n_qubits(
+            n_qubits, self.backend, name, "reads one qubit per class",
+            subject=f"y has {len(classes)} classes", fix="merge rare classes",
+        )
 
     def _sample_weights(self, classes, codes, sample_weight):
         if self.class_weight is None:
@@ -336,9 +330,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction -------------------------------------------------------
 
     def _logits(self, X):
-        check_is_fitted(self)
-        check_features(X, "X", owner=type(self).__name__)
-        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
+        X = validate_prediction_data(self, X)
         with torch.no_grad():
             return self.module_(torch.as_tensor(X)).numpy()
 

@@ -8,13 +8,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
-from qskew._compat import HasMethods, Interval, StrOptions, _fit_context, validate_data
+from qskew._compat import HasMethods, Interval, StrOptions, _fit_context
 from qskew._qnn import QNNClassifier
 from qskew._svc import QuantumKernelSVC
-from qskew._validation import check_features
+from qskew._validation import validate_prediction_data, validate_training_data
 
 FUSIONS = ("labels", "proba", "margins", "proba+agreement")
 _METHOD = {"labels": "predict", "proba": "predict_proba", "margins": "decision_function",
@@ -156,16 +154,8 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         self : QuantumStackingClassifier
         """
         members = self._members()
-        check_features(X, "X", owner=type(self).__name__)
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
+        X, y, self.classes_, codes = validate_training_data(self, X, y)
         counts = np.bincount(codes)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least two classes; got 1 class: "
-                f"{self.classes_.tolist()}."
-            )
         if counts.min() < self.cv:
             # tolist(): a plain label in the message, not np.int64(1).
             rare = self.classes_.tolist()[np.argmin(counts)]
@@ -240,7 +230,11 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         return np.hstack(columns), feature_names
 
     def _record_diagnostics(self, bases, outputs, labels, y):
-        from sklearn.metrics import accuracy_score, average_precision_score, balanced_accuracy_score
+        from sklearn.metrics import (
+            accuracy_score,
+            average_precision_score,
+            balanced_accuracy_score,
+        )
 
         self.oof_scores_ = {}
         for (name, _), output, label in zip(bases, outputs, labels):
@@ -274,9 +268,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction -------------------------------------------------------
 
     def _meta(self, X):
-        check_is_fitted(self)
-        check_features(X, "X", owner=type(self).__name__)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_prediction_data(self, X)
         method = _METHOD[self.fusion]
         outputs = [getattr(est, method)(X) for est in self.estimators_]
         labels = [self._labels(out) for out in outputs]

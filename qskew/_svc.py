@@ -10,14 +10,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import SVC
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight
 
 from circuits import ENTANGLEMENTS, FEATURE_MAPS, ROTATIONS
 from qskew import _backend
-from qskew._compat import Interval, StrOptions, _fit_context, validate_data
+from qskew._compat import Interval, StrOptions, _fit_context
 from qskew._kernel import QuantumKernel
-from qskew._validation import check_features
+from qskew._validation import validate_prediction_data, validate_training_data
 
 _KERNEL_PARAMS = (
     "feature_map", "reps", "entanglement", "rotation", "backend", "backend_options",
@@ -163,15 +162,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self : QuantumKernelSVC
             The fitted estimator.
         """
-        check_features(X, "X", owner=type(self).__name__)
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
-        check_classification_targets(y)
-        self.classes_ = np.unique(y)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least two classes; got 1 class: "
-                f"{self.classes_.tolist()}. Check the labels, or the split that produced them."
-            )
+        X, y, self.classes_, _ = validate_training_data(self, X, y)
         _backend.check_backend(self.backend)
         _backend.check_n_qubits(X.shape[1], self.backend, type(self).__name__)
         sample_weight = _check_sample_weight(sample_weight, X)
@@ -223,15 +214,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         )
 
     def _test_gram(self, X):
-        check_is_fitted(self)
-        n_features = check_features(X, "X", owner=type(self).__name__).shape[1]
-        if n_features != self.n_features_in_:
-            raise ValueError(
-                f"X has {n_features} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input (one qubit per feature, as in "
-                "fit). Apply the same preprocessing as for the training data."
-            )
-        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
+        X = validate_prediction_data(self, X)
         K = np.zeros((len(X), self._n_train))
         # libsvm reads only the support vectors' columns of a precomputed kernel.
         K[:, self.svc_.support_] = self.kernel_(X, self.support_vectors_)

@@ -75,3 +75,73 @@ def check_features(X, name="X", *, owner="qskew"):
             "first, e.g. with sklearn.impute.SimpleImputer."
         )
     return array
+
+
+def validate_training_data(estimator, X, y):
+    """Checks every qskew classifier's ``fit`` starts with.
+
+    Clear messages for bad ``X`` (:func:`check_features`), scikit-learn's
+    bookkeeping (``n_features_in_``, ``feature_names_in_``), classification
+    targets, and at least two classes.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,)
+    classes : ndarray of shape (n_classes,)
+    codes : ndarray of shape (n_samples,)
+        Index of each label in ``classes``.
+    """
+    from sklearn.utils.multiclass import check_classification_targets
+
+    from qskew._compat import validate_data
+
+    owner = type(estimator).__name__
+    check_features(X, "X", owner=owner)
+    X, y = validate_data(estimator, X, y, dtype=np.float64, order="C")
+    check_classification_targets(y)
+    classes, codes = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{owner} needs samples of at least two classes; got 1 class: "
+            f"{classes.tolist()}. Check the labels, or the split that produced them."
+        )
+    return X, y, classes, codes
+
+
+def validate_prediction_data(estimator, X):
+    """Checks every qskew classifier's prediction methods start with.
+
+    Raises ``NotFittedError`` before ``fit``, then the messages of
+    :func:`check_features`, then a feature-count mismatch with ``fit``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        Fitted, with ``n_features_in_``.
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), float64
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from qskew._compat import validate_data
+
+    check_is_fitted(estimator)
+    owner = type(estimator).__name__
+    n_features = check_features(X, "X", owner=owner).shape[1]
+    if n_features != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {n_features} features, but {owner} is expecting "
+            f"{estimator.n_features_in_} features as input (as in fit). Apply the same "
+            "preprocessing as for the training data."
+        )
+    return validate_data(estimator, X, dtype=np.float64, order="C", reset=False)
