@@ -276,8 +276,10 @@ class QuantumKernel(BaseEstimator):
         if missing:
             rows = np.frombuffer(b"".join(missing), dtype=np.float64).reshape(len(missing), -1)
             computed = self._compute_states(rows)
-            states.update(zip(missing, computed))
             _STATE_CACHE.store(self._cache_prefix, missing, computed)
+            if len(missing) == len(keys):
+                return computed  # all rows new and distinct: already in order, no copy
+            states.update(zip(missing, computed))
         if self._torch_device is not None:
             import torch
 
@@ -406,14 +408,15 @@ class _StateCache:
         # Only the newest rows that fit would survive eviction; store copies of
         # those alone, since a row view would keep the whole computed batch alive.
         fit = _CACHE_BYTES // max(1, _nbytes(states[0]))
+        # Copies, never row views: a view that outlives its evicted neighbours
+        # would pin the whole computed batch. Only the newest rows that fit.
         if fit < len(keys):
             keys, states = keys[len(keys) - fit :], states[len(keys) - fit :]
         with self._lock:
             for key, state in zip(keys, states):
                 old = self._data.pop((prefix, key), None)
                 self.nbytes += _nbytes(state) - (0 if old is None else _nbytes(old))
-                self._data[(prefix, key)] = state.copy() if isinstance(state, np.ndarray) \
-                    else state.clone()
+                self._data[(prefix, key)] = _copy(state)
             while self.nbytes > _CACHE_BYTES and self._data:
                 _, old = self._data.popitem(last=False)
                 self.nbytes -= _nbytes(old)
@@ -430,6 +433,10 @@ class _StateCache:
 
 
 _STATE_CACHE = _StateCache()
+
+
+def _copy(state):
+    return state.copy() if isinstance(state, np.ndarray) else state.clone()
 
 
 def _nbytes(state):
