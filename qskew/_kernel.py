@@ -192,7 +192,9 @@ class QuantumKernel(BaseEstimator):
         dict
             ``mode`` (``"exact"`` or ``"circuits"``), ``state_preparations``,
             ``circuits``, ``shots`` (total) and ``batches`` (device calls).
-            Exact mode counts states not already cached as if they were new.
+            Upper bounds: exact mode counts states not already cached as if
+            they were new, and circuit mode runs one circuit per pair of
+            *distinct* rows.
         """
         self._validate_params()
         if n_samples_2 is None:
@@ -340,15 +342,19 @@ class QuantumKernel(BaseEstimator):
             self.backend, X1.shape[1], seed=self._call_seed(X1, X2),
             options=self.backend_options,
         )
+        # Duplicate rows share their circuits: one overlap circuit per unique pair.
+        U1, inv1 = np.unique(X1, axis=0, return_inverse=True)
         if X2 is None:
-            rows, cols = np.triu_indices(len(X1), k=1)
-            values = self._run_pairs(X1[rows], X1[cols], device)
-            K = np.eye(len(X1))
+            rows, cols = np.triu_indices(len(U1), k=1)
+            values = self._run_pairs(U1[rows], U1[cols], device)
+            K = np.eye(len(U1))
             K[rows, cols] = values
             K[cols, rows] = values
-            return _repair_psd(K)
-        rows, cols = np.indices((len(X1), len(X2))).reshape(2, -1)
-        return self._run_pairs(X1[rows], X2[cols], device).reshape(len(X1), len(X2))
+            return _repair_psd(K)[np.ix_(inv1.ravel(), inv1.ravel())]
+        U2, inv2 = np.unique(X2, axis=0, return_inverse=True)
+        rows, cols = np.indices((len(U1), len(U2))).reshape(2, -1)
+        K = self._run_pairs(U1[rows], U2[cols], device).reshape(len(U1), len(U2))
+        return K[np.ix_(inv1.ravel(), inv2.ravel())]
 
     def _call_seed(self, X1, X2):
         """Shot seed of one call: a function of ``random_state`` and the data.

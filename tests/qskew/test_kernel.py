@@ -490,3 +490,14 @@ def test_torch_device_errors():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="torch sees no CUDA GPU.*device=None"):
             QuantumKernel(device="cuda")(X)
+
+
+def test_circuit_mode_runs_one_circuit_per_unique_pair():
+    X_dup = np.vstack([X[:3], X[:3], X[:1]])  # 7 rows, 3 distinct
+    kernel = QuantumKernel(backend="default.mixed")  # noiseless density matrices: exact values
+    K = kernel(X_dup)
+    assert kernel.n_circuits_executed == 3  # the pairs of 3 distinct rows
+    np.testing.assert_allclose(K, QuantumKernel()(X_dup), atol=1e-6)
+    K_cross = kernel(X_dup, X[:2])
+    assert kernel.n_circuits_executed == 3 + 3 * 2
+    np.testing.assert_allclose(K_cross, QuantumKernel()(X_dup, X[:2]), atol=1e-6)
