@@ -327,6 +327,36 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
             idx = torch.as_tensor(idx)
             return float(self._loss(Xt[idx], yt[idx], wt[idx]))
 
+    def estimate_cost(self, n_fit, n_predict=0):
+        """Upper bound on what ``fit`` and ``predict`` will cost.
+
+        Parameters
+        ----------
+        n_fit : int
+            Training rows (validation rows included).
+        n_predict : int, default=0
+
+        Returns
+        -------
+        dict
+            ``mode`` (``"exact"``: batched simulation, or ``"circuits"``),
+            ``circuit_evaluations``: ``max_epochs * n_fit`` forward passes of
+            one circuit per row (training and validation) plus ``n_predict``;
+            each training pass also has a backward pass, so exact mode costs
+            about three simulations per evaluation; ``shots``: evaluations
+            times ``shots`` in circuit mode. Early stopping usually ends
+            training sooner.
+
+        Examples
+        --------
+        >>> QNNClassifier(max_epochs=10).estimate_cost(100, 50)["circuit_evaluations"]
+        1050
+        """
+        evaluations = self.max_epochs * n_fit + n_predict
+        exact = self.shots is None and self.backend in _backend.STATEVECTOR_SIMULATORS
+        return {"mode": "exact" if exact else "circuits", "circuit_evaluations": evaluations,
+                "shots": 0 if exact else evaluations * (self.shots or 0)}
+
     # -- prediction -------------------------------------------------------
 
     def _logits(self, X):

@@ -212,6 +212,40 @@ class QGANOverSampler(_GANOverSampler):
         self.shots = shots
         self.random_state = random_state
 
+    def estimate_cost(self, n_features, n_rows, n_new):
+        """Upper bound on what over-sampling one class will cost.
+
+        Parameters
+        ----------
+        n_features : int
+            Columns of ``X`` (sets the number of patches).
+        n_rows : int
+            Real rows of the class to over-sample.
+        n_new : int
+            Synthetic rows to draw.
+
+        Returns
+        -------
+        dict
+            ``mode``, ``n_patches`` and ``circuit_evaluations``: per epoch,
+            every real row costs ``n_critic`` generator draws for the
+            discriminator and one for the generator step (which also runs
+            backward), each ``n_patches`` circuits; plus ``n_new`` draws;
+            ``shots`` in circuit mode.
+
+        Examples
+        --------
+        >>> QGANOverSampler(n_qubits=4, epochs=10).estimate_cost(30, 40, 100)["n_patches"]
+        8
+        """
+        n_patches = -(-n_features // generator_outputs(self.n_qubits, self.observables))
+        draws = self.epochs * n_rows * (self._n_critic() + 1) + n_new
+        exact = self.shots is None and self.backend in _backend.STATEVECTOR_SIMULATORS
+        evaluations = draws * n_patches
+        return {"mode": "exact" if exact else "circuits", "n_patches": n_patches,
+                "circuit_evaluations": evaluations,
+                "shots": 0 if exact else evaluations * (self.shots or 0)}
+
     def _make_generator(self, n_features, seed):
         _backend.check_backend(self.backend)
         if self.latent_dim is not None and self.latent_dim > self.n_qubits:

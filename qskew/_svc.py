@@ -220,6 +220,36 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         K[:, self.svc_.support_] = self.kernel_(X, self.support_vectors_)
         return K
 
+    def estimate_cost(self, n_fit, n_predict=0):
+        """What ``fit`` on ``n_fit`` rows and ``predict`` on ``n_predict`` rows will cost.
+
+        Parameters
+        ----------
+        n_fit : int
+            Training rows.
+        n_predict : int, default=0
+            Rows to predict (against at most ``n_fit`` support vectors).
+
+        Returns
+        -------
+        dict
+            As :meth:`QuantumKernel.estimate_cost`, summed over the training
+            Gram matrix and the prediction kernel (an upper bound: prediction
+            uses the support vectors only). Calibration re-uses the training
+            Gram matrix and costs no circuits.
+
+        Examples
+        --------
+        >>> QuantumKernelSVC().estimate_cost(100, 20)["state_preparations"]
+        220
+        """
+        kernel = QuantumKernel(**{p: getattr(self, p) for p in _KERNEL_PARAMS})
+        fit = kernel.estimate_cost(n_fit)
+        if not n_predict:
+            return fit
+        predict = kernel.estimate_cost(n_predict, n_fit)
+        return {key: fit[key] if key == "mode" else fit[key] + predict[key] for key in fit}
+
     def decision_function(self, X):
         """Signed distance to the separating hyperplane.
 

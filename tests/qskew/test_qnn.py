@@ -394,3 +394,10 @@ def test_unknown_backend(small):
     with pytest.raises(BackendNotFoundError, match=r"'lightning.qbit' is not an installed .*"
                                                    r"Did you mean 'lightning.qubit'"):
         QNNClassifier(backend="lightning.qbit").fit(X, y)
+
+
+def test_estimate_cost():
+    exact = QNNClassifier(max_epochs=10).estimate_cost(100, 50)
+    assert exact == {"mode": "exact", "circuit_evaluations": 1050, "shots": 0}
+    shots = QNNClassifier(max_epochs=2, backend="default.qubit", shots=100).estimate_cost(10)
+    assert shots == {"mode": "circuits", "circuit_evaluations": 20, "shots": 2000}

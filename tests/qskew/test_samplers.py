@@ -373,3 +373,15 @@ def test_quantum_gan_learns_gaussian_mixture():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_quantum_gan_learns_gaussian_mixture_other_seeds(seed):
     assert_learned(learned_vs_initial(seed))
+
+
+def test_qgan_estimate_cost_counts_patches_and_draws():
+    sampler = QGANOverSampler(n_qubits=2, n_layers=1, epochs=3, random_state=0)
+    cost = sampler.estimate_cost(n_features=5, n_rows=8, n_new=20)
+    assert cost["n_patches"] == 3
+    assert cost["circuit_evaluations"] == (3 * 8 * 2 + 20) * 3
+    assert cost["mode"] == "exact" and cost["shots"] == 0
+    X = np.random.default_rng(0).normal(size=(28, 5))
+    y = np.r_[np.zeros(20, int), np.ones(8, int)]
+    sampler.fit_resample(X, y)
+    assert sampler.generators_[1].n_patches == cost["n_patches"]

@@ -491,3 +491,22 @@ def test_init_stores_parameters_unchanged():
     clf = QuantumKernelSVC(backend_options=options, class_weight={0: 1, 1: 3})
     assert clf.backend_options is options
     assert clf.class_weight == {0: 1, 1: 3}
+
+
+def test_estimate_cost_matches_what_fit_and_predict_prepare():
+    from qskew import QuantumKernel
+
+    rng = np.random.default_rng(5)
+    X_fit = rng.uniform(0, np.pi / 2, (30, 3))
+    y_fit = (X_fit[:, 0] > np.pi / 4).astype(int)
+    X_new = rng.uniform(0, np.pi / 2, (7, 3))
+    clf = QuantumKernelSVC(feature_map="angle")
+    estimate = clf.estimate_cost(len(X_fit), len(X_new))
+    QuantumKernel.clear_cache()
+    clf.fit(X_fit, y_fit).predict(X_new)
+    assert estimate["mode"] == "exact" and estimate["circuits"] == 0
+    assert clf.kernel_.n_states_prepared <= estimate["state_preparations"]
+    assert clf.kernel_.n_states_prepared == len(X_fit) + len(X_new)
+    shots = QuantumKernelSVC(backend="default.qubit", shots=100).estimate_cost(10, 4)
+    assert shots["circuits"] == 10 * 9 // 2 + 4 * 10
+    assert shots["shots"] == 100 * shots["circuits"]
