@@ -1,31 +1,122 @@
-"""Command-line interface: ``qskew demo``."""
+"""Command-line interface: ``qskew demo | run | estimate | report | list``."""
 
 import argparse
 import logging
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 
 from qskew import __version__
 from qskew._exceptions import QskewError
 
+#: Exit codes.
+OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
+
+
+def _overrides(args):
+    from qskew.experiment._config import parse_override
+
+    return dict(parse_override(text) for text in args.set or [])
+
+
+def _print_results(results, seconds):
+    import pandas as pd
+
+    config = results.config
+    metrics = config["evaluation"]["metrics"]
+    with pd.option_context("display.width", 250, "display.max_columns", None):
+        print(results.table().to_string())
+        fidelity = results.fidelity_summary()
+        if len(fidelity):
+            print("\nsynthetic minority rows vs real training rows (mean ± std; detection AUC "
+                  "0.5 = indistinguishable):")
+            print(fidelity.to_string())
+    folds = config["evaluation"]["n_splits"] if config["evaluation"]["split"] == "cv" else 1
+    notes = set(results.summary.loc[results.summary["metric"] == metrics[0], "p_note"]) - {""}
+    print(f"\nmean ± std over {len(config['seeds'])} seed(s) x {folds} fold(s); "
+          f"p ({metrics[0]}): two-sided Wilcoxon signed-rank test against "
+          f"{_baseline_text(config)}" + (f" (—: {' | '.join(sorted(notes))})"
+                                         if notes else ""))
+    print(f"{results.n_cells}/{results.n_expected} cells in {seconds:.1f} s; results: "
+          f"{results.path}")
+
+
+def _baseline_text(config):
+    baseline = config["evaluation"]["baseline"]
+    if baseline is None:
+        return "no baseline (set evaluation.baseline)"
+    return " and ".join(f"{k} {v!r}" for k, v in baseline.items())
+
 
 def _demo(args):
-    from qskew._demo import METRICS, run_demo, summarize
+    from qskew import experiment
     from qskew.datasets import load_demo
 
-    X, y = load_demo()
-    print(
-        f"qskew demo: breast-cancer data, {len(y)} rows, {int(y.sum())} malignant "
-        f"({y.mean():.1%}); {args.n_qubits} qubits; {args.seeds} stratified 70/30 splits."
-    )
+    overrides = _overrides(args)
+    if args.seeds is not None:
+        overrides["seeds"] = list(range(args.seeds))
+    config = experiment.load_config(str(experiment.demo_config()), overrides=overrides)
+    _, y = load_demo()
+    print(f"qskew demo: breast-cancer data, {len(y)} rows, {int(y.sum())} malignant "
+          f"({y.mean():.1%}); resamplers {', '.join(config['resamplers'])} x models "
+          f"{', '.join(config['models'])}; {len(config['seeds'])} seed(s), stratified "
+          f"{1 - config['evaluation']['test_size']:.0%}/{config['evaluation']['test_size']:.0%}"
+          " splits.", flush=True)
+    out = args.out or tempfile.mkdtemp(prefix="qskew-demo-")
     start = time.perf_counter()
-    results = run_demo(seeds=tuple(range(args.seeds)), n_qubits=args.n_qubits)
-    table = summarize(results)
-    table.columns = [{"pr_auc": "PR-AUC", "recall": "minority recall", "f1": "minority F1",
-                      "mcc": "MCC", "balanced_accuracy": "balanced acc."}[m] for m in METRICS]
-    print(table.to_string())
-    print(f"({time.perf_counter() - start:.1f} s; mean ± std over {args.seeds} seeds)")
-    return 0
+    results = experiment.run(config, out=out, overwrite=args.overwrite, quiet=args.quiet,
+                             scheduler=args.scheduler)
+    _print_results(results, time.perf_counter() - start)
+    return OK
+
+
+def _run(args):
+    from qskew import experiment
+
+    start = time.perf_counter()
+    results = experiment.run(
+        args.config, out=args.out, data=args.data, backend=args.backend,
+        overrides=_overrides(args), scheduler=args.scheduler, resume=args.resume,
+        overwrite=args.overwrite, quiet=args.quiet, plots=not args.no_plots)
+    _print_results(results, time.perf_counter() - start)
+    return OK
+
+
+def _estimate(args):
+    from qskew import experiment
+
+    print(experiment.estimate(args.config, data=args.data, backend=args.backend,
+                              overrides=_overrides(args)))
+    return OK
+
+
+def _report(args):
+    from qskew import experiment
+
+    start = time.perf_counter()
+    results = experiment.report(args.results_dir, plots=not args.no_plots)
+    _print_results(results, time.perf_counter() - start)
+    return OK
+
+
+def _list(args):
+    from qskew.experiment import METRICS, components
+
+    table = components()
+    print("datasets (loader options):")
+    for name, options in table["datasets"].items():
+        print(f"  {name:<11} {', '.join(options) or '-'}")
+    print(f"scalers: {', '.join(table['scalers'])}")
+    for kind in ("resamplers", "models"):
+        print(f"{kind}:")
+        for name, info in table[kind].items():
+            quantum = " [quantum: takes the config's backend]" if info["quantum"] else ""
+            print(f"  {name:<7} {info['summary']}{quantum}")
+            print(f"          parameters: {', '.join(info['parameters']) or '-'}")
+            print(f"          options: {', '.join(info['options'])}")
+    print(f"metrics: {', '.join(METRICS)}")
+    return OK
 
 
 def _positive_int(text):
@@ -38,37 +129,114 @@ def _positive_int(text):
     return value
 
 
+def _add_config_options(parser):
+    parser.add_argument("--data", metavar="PATH", help="dataset file or folder "
+                        "(replaces dataset.path)")
+    parser.add_argument("--backend", help="PennyLane device for the quantum components")
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
+                        help="set a config value, e.g. --set seeds=[0,1] or --set "
+                        "models.qnn.max_epochs=5 (VALUE is read as TOML); repeatable")
+
+
+def _add_run_options(parser, out_help="results folder (default: results/<config name>)"):
+    parser.add_argument("--out", metavar="DIR", help=out_help)
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="'local' for a local Dask cluster, or a Dask scheduler address "
+                        "(default: serial, in this process)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true",
+                       help="keep the finished cells of --out and run the missing ones")
+    again.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+
+
 def build_parser():
     """The argument parser of the ``qskew`` command."""
     parser = argparse.ArgumentParser(
-        prog="qskew", description="Quantum-classical learning from imbalanced data."
-    )
+        prog="qskew", description="Quantum-classical learning from imbalanced data.")
     parser.add_argument("--version", action="version", version=f"qskew {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="QSVC vs classical SVC on the bundled skewed data")
-    demo.add_argument("--seeds", type=_positive_int, default=5, help="number of splits (5)")
-    demo.add_argument("--n-qubits", type=_positive_int, default=4, help="PCA components (4)")
+    demo = commands.add_parser("demo", help="run the packaged demo config on the bundled data")
+    demo.add_argument("--seeds", type=_positive_int, help="use seeds 0..N-1 (default: 3)")
+    demo.add_argument("--set", action="append", metavar="KEY=VALUE",
+                      help="set a demo config value (VALUE read as TOML); repeatable")
+    _add_run_options(demo, "results folder (default: a new temporary folder)")
     demo.set_defaults(handler=_demo)
+    run = commands.add_parser("run", help="run an experiment config")
+    run.add_argument("config", help="TOML config (or a results folder's config.resolved.json)")
+    _add_config_options(run)
+    _add_run_options(run)
+    run.add_argument("--no-plots", action="store_true", help="skip plots/")
+    run.set_defaults(handler=_run)
+    estimate = commands.add_parser("estimate", help="count circuits, shots and time first")
+    estimate.add_argument("config")
+    _add_config_options(estimate)
+    estimate.set_defaults(handler=_estimate)
+    report = commands.add_parser("report", help="rebuild the tables and plots of a results "
+                                 "folder")
+    report.add_argument("results_dir")
+    report.add_argument("--no-plots", action="store_true", help="skip plots/")
+    report.set_defaults(handler=_report)
+    listing = commands.add_parser("list", help="registered datasets, resamplers, models, "
+                                  "metrics")
+    listing.set_defaults(handler=_list)
     return parser
+
+
+class _Format(logging.Formatter):
+    """``qskew: message`` for progress, ``qskew: warning: message`` above INFO."""
+
+    def format(self, record):
+        level = "" if record.levelno <= logging.INFO else f"{record.levelname.lower()}: "
+        return f"qskew: {level}{record.getMessage()}"
+
+
+@contextmanager
+def _logging(quiet):
+    """Progress (INFO) and warnings of the runner on stderr while the command runs."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Format())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])  # no-op if configured
+    progress = logging.getLogger("qskew.experiment")
+    saved = progress.level, progress.propagate
+    progress.addHandler(handler)
+    progress.propagate = False  # not twice through the root handler
+    progress.setLevel(logging.WARNING if quiet else logging.INFO)
+    try:
+        yield
+    finally:
+        progress.removeHandler(handler)
+        progress.setLevel(saved[0])
+        progress.propagate = saved[1]
+
+
+def _one_line(exc):
+    # Some messages (pandas', sklearn's) span several lines.
+    return " ".join(str(exc).split())
 
 
 def main(argv=None):
     """Run the ``qskew`` command; returns the process exit code.
 
-    Exit codes: 0 success, 1 a qskew or input error (one line on stderr),
-    2 bad command-line usage, 130 interrupted.
+    Exit codes: 0 success; 1 a failed run, data or backend error; 2 bad usage,
+    a config error, or a results folder that exists (``--overwrite``/``--resume``);
+    130 interrupted. Errors are one line on stderr.
     """
+    from qskew.experiment import ConfigError
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        return args.handler(args)
+        with _logging(getattr(args, "quiet", False)):
+            return args.handler(args)
     except KeyboardInterrupt:
         print("qskew: interrupted", file=sys.stderr)
-        return 130
-    except (QskewError, ValueError, TypeError, OSError) as exc:
-        # One line, as promised above: some messages (pandas', sklearn's) span several.
-        print(f"qskew: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 1
+        return INTERRUPTED
+    except (ConfigError, FileExistsError) as exc:
+        print(f"qskew: error: {_one_line(exc)}", file=sys.stderr)
+        return USAGE
+    except (QskewError, ValueError, TypeError, OSError, ImportError) as exc:
+        print(f"qskew: error: {_one_line(exc)}", file=sys.stderr)
+        return FAILED
 
 
 if __name__ == "__main__":

@@ -82,7 +82,11 @@ def detection_auc(real, synthetic, *, detector=None, cv=5, random_state=None):
 
     Out-of-fold probabilities from stratified ``cv``-fold cross-validation;
     ``0.5`` means the detector cannot tell them apart, ``1.0`` that every
-    synthetic row is recognisable.
+    synthetic row is recognisable. The larger group is first subsampled
+    (seeded) to the size of the smaller: with many interpolated rows around
+    each real one (SMOTE), an unbalanced detector scores held-out real rows
+    as synthetic and the AUC falls below 0.5 for no real reason (measured:
+    0.22 with 28 real vs 221 synthetic rows).
 
     Parameters
     ----------
@@ -99,15 +103,19 @@ def detection_auc(real, synthetic, *, detector=None, cv=5, random_state=None):
     from sklearn.metrics import roc_auc_score
 
     real, synthetic = np.asarray(real, dtype=float), np.asarray(synthetic, dtype=float)
-    X = np.vstack([real, synthetic])
-    y = np.r_[np.zeros(len(real), int), np.ones(len(synthetic), int)]
-    n_splits = min(cv, len(real), len(synthetic))
-    if n_splits < 2:
+    n = min(len(real), len(synthetic))
+    if n < 2:
         raise ValueError(
             f"detection_auc needs at least 2 real and 2 synthetic rows; got {len(real)} and "
             f"{len(synthetic)}."
         )
-    seed = check_random_state(random_state).randint(2**31 - 1)
+    n_splits = min(cv, n)
+    rng = check_random_state(random_state)
+    real, synthetic = (rows[np.sort(rng.choice(len(rows), n, replace=False))]
+                       for rows in (real, synthetic))
+    X = np.vstack([real, synthetic])
+    y = np.r_[np.zeros(len(real), int), np.ones(len(synthetic), int)]
+    seed = rng.randint(2**31 - 1)
     model = detector if detector is not None else RandomForestClassifier(
         n_estimators=100, random_state=seed, n_jobs=1)
     folds = StratifiedKFold(n_splits, shuffle=True, random_state=seed)

@@ -1,4 +1,4 @@
-"""Tests for qskew.cli: the ``qskew`` command."""
+"""Tests for qskew.cli: the ``qskew`` command (demo, run, estimate, report, list)."""
 
 import re
 import shutil
@@ -11,20 +11,39 @@ import pytest
 import qskew
 from qskew import BackendNotFoundError, cli
 
-MODELS = ("QuantumKernelSVC (angle)", "QuantumKernelSVC (iqp)", "QuantumKernelSVC (zz)",
-          "SVC (rbf)")
+TINY_DEMO = ["--seeds", "1", "--set", "resamplers.qgan.epochs=2", "--set",
+             "models.qnn.max_epochs=2", "--set", "models.rf.n_estimators=10", "--quiet"]
 
 
-def test_demo_prints_the_comparison_table(capsys):
-    assert cli.main(["demo", "--seeds", "1"]) == 0
+def tiny_config(folder, **extra):
+    lines = ['name = "tiny"', 'backend = "default.qubit"', "seeds = [0]",
+             '[dataset]', 'name = "demo"',
+             '[preprocessing]', "pca_components = 2",
+             '[resamplers.none]', '[resamplers.smote]',
+             '[models.logreg]', '[models.rf]', "n_estimators = 5", "raw_features = true",
+             '[evaluation]', 'metrics = ["pr_auc", "recall"]', 'baseline = "rf"',
+             "fidelity = false"]
+    path = folder / "tiny.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_demo_runs_the_packaged_config_at_tiny_settings(capsys, tmp_path):
+    assert cli.main(["demo", *TINY_DEMO, "--out", str(tmp_path / "demo")]) == 0
     out, err = capsys.readouterr()
     assert "397 rows, 40 malignant" in out
-    for column in ("PR-AUC", "minority recall", "minority F1", "MCC", "balanced acc."):
+    assert "resamplers none, smote, qgan x models qsvc, qnn, logreg, rf; 1 seed(s)" in out
+    for column in ("pr_auc", "recall", "f1", "mcc", "balanced_accuracy", "brier",
+                   "p (pr_auc)"):
         assert column in out
-    for model in MODELS:
-        assert model in out
-    assert "mean ± std over 1 seeds" in out
+    rows = [line.split()[:2] for line in out.splitlines()]
+    for resampler in ("none", "smote", "qgan"):  # the first row of each block names it
+        assert [resampler, "qsvc"] in rows
+    assert sum(row[:1] == ["qnn"] for row in rows) == 3
+    assert "synthetic minority rows vs real training rows" in out
+    assert "12/12 cells" in out and str(tmp_path / "demo") in out
     assert err == ""
+    assert (tmp_path / "demo" / "summary.csv").exists()
 
 
 def test_demo_passes_its_options_to_the_handler(monkeypatch):
@@ -35,10 +54,81 @@ def test_demo_passes_its_options_to_the_handler(monkeypatch):
         return 0
 
     monkeypatch.setattr(cli, "_demo", handler)
-    assert cli.main(["demo", "--seeds", "3", "--n-qubits", "2"]) == 0
-    assert (seen["command"], seen["seeds"], seen["n_qubits"]) == ("demo", 3, 2)
+    assert cli.main(["demo", "--seeds", "3", "--set", "seeds=[1]", "--scheduler", "local"]) == 0
+    assert (seen["command"], seen["seeds"], seen["set"], seen["scheduler"]) == \
+        ("demo", 3, ["seeds=[1]"], "local")
     assert cli.main(["demo"]) == 0
-    assert (seen["seeds"], seen["n_qubits"]) == (5, 4)
+    assert (seen["seeds"], seen["set"], seen["out"], seen["quiet"]) == (None, None, None, False)
+
+
+def test_run_report_and_refusals(capsys, tmp_path):
+    config, out = tiny_config(tmp_path), str(tmp_path / "r")
+    assert cli.main(["run", str(config), "--out", out, "--no-plots"]) == 0
+    stdout, err = capsys.readouterr()
+    assert "4/4 cells" in stdout and "p (pr_auc)" in stdout
+    assert "qskew: tiny: 4 cells to run" in err and "qskew: task 'none+logreg+seed0'" in err
+    assert cli.main(["run", str(config), "--out", out]) == 2
+    stdout, err = capsys.readouterr()
+    assert stdout == "" and err.count("\n") == 1
+    assert err.startswith("qskew: error: results folder") and "--overwrite" in err
+    assert cli.main(["run", str(config), "--out", out, "--resume", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    assert cli.main(["run", str(config), "--out", out, "--overwrite", "--quiet",
+                     "--set", "seeds=[0,1]", "--no-plots"]) == 0
+    assert "8/8 cells" in capsys.readouterr().out
+    assert cli.main(["report", out, "--no-plots"]) == 0
+    assert "8/8 cells" in capsys.readouterr().out
+    assert cli.main(["report", str(tmp_path)]) == 1
+    assert "is not a qskew results folder" in capsys.readouterr().err
+
+
+def test_bad_config_exits_2_with_one_line(capsys, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('seed = [1]\n[dataset]\nname = "demo"\n[models.qsvm]\n')
+    for command in ("run", "estimate"):
+        assert cli.main([command, str(path)]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+        assert err.startswith(f"qskew: error: {path}: 2 problems: ")
+        assert "did you mean 'seeds'?" in err and "did you mean 'qsvc'?" in err
+    assert cli.main(["run", str(tmp_path / "missing.toml")]) == 2
+    assert "no config file at" in capsys.readouterr().err
+    assert cli.main(["run", str(path), "--set", "nonsense"]) == 2
+    assert "--set needs KEY=VALUE" in capsys.readouterr().err
+
+
+def test_failed_cell_exits_1(capsys, tmp_path, monkeypatch):
+    from qskew.experiment import _cell
+
+    def broken(*args, **kwargs):
+        raise ValueError("the data is\ncursed")
+
+    monkeypatch.setattr(_cell, "run_cell", broken)
+    assert cli.main(["run", str(tiny_config(tmp_path)), "--out", str(tmp_path / "r"),
+                     "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the data is cursed" in err and "--resume" in err
+
+
+def test_missing_data_exits_1(capsys, tmp_path):
+    path = tmp_path / "cc.toml"
+    path.write_text('[dataset]\nname = "creditcard"\npath = "creditcard.csv"\n[models.rf]\n')
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "r")]) == 1
+    assert "pass --data PATH" in capsys.readouterr().err
+    assert cli.main(["estimate", str(path), "--data", str(tmp_path / "nope.csv")]) == 1
+    assert "nope.csv" in capsys.readouterr().err
+
+
+def test_estimate_and_list(capsys, tmp_path):
+    assert cli.main(["estimate", str(tiny_config(tmp_path)), "--backend", "lightning.qubit"]) \
+        == 0
+    out = capsys.readouterr().out
+    assert "state_preparations" in out and "total:" in out
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("creditcard", "qgan", "qsvc", "stack", "members", "raw_features",
+                 "tpr_at_fpr_1%"):
+        assert name in out
 
 
 def test_version_exits_zero(capsys):
@@ -56,11 +146,16 @@ def test_version_exits_zero(capsys):
         (["demo", "--seeds", "0"], r"argument --seeds: must be a positive integer; got 0"),
         (["demo", "--seeds", "-2"], r"argument --seeds: must be a positive integer; got -2"),
         (["demo", "--seeds", "many"], r"argument --seeds: must be a positive integer; got many"),
-        (["demo", "--n-qubits", "0"], r"argument --n-qubits: must be a positive integer"),
         (["demo", "--colour"], r"unrecognized arguments: --colour"),
+        (["run"], r"the following arguments are required: config"),
+        (["run", "c.toml", "--resume", "--overwrite"],
+         r"argument --overwrite: not allowed with argument --resume"),
+        (["report"], r"the following arguments are required: results_dir"),
+        (["list", "extra"], r"unrecognized arguments: extra"),
     ],
     ids=["no command", "unknown command", "seeds 0", "negative seeds", "seeds not a number",
-         "n-qubits 0", "unknown option"],
+         "unknown option", "run without config", "resume and overwrite", "report without dir",
+         "list with argument"],
 )
 def test_bad_usage_exits_2(capsys, argv, message):
     with pytest.raises(SystemExit) as exit_info:
@@ -110,10 +205,11 @@ def test_interrupt_exits_130(capsys, monkeypatch):
     assert capsys.readouterr().err == "qskew: interrupted\n"
 
 
-def test_parser_describes_the_demo():
+def test_parser_describes_every_command():
     parser = cli.build_parser()
     assert parser.prog == "qskew"
-    assert "demo" in parser.format_help()
+    for command in ("demo", "run", "estimate", "report", "list"):
+        assert command in parser.format_help()
 
 
 @pytest.mark.slow  # starts a Python process that imports PennyLane (~3 s)

@@ -1,0 +1,248 @@
+"""One cell of an experiment grid: a (resampler, model, seed) run over its folds.
+
+:func:`run_cell` is what each task executes. It takes only plain data (the
+resolved config and the cell's names), loads the dataset itself (cached per
+process) and returns a dict, so it pickles for Dask as it is.
+"""
+
+import json
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from imblearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator
+from sklearn.decomposition import PCA
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.preprocessing import MinMaxScaler
+
+from qskew.datasets import subsample
+from qskew.experiment import _registry as reg
+from qskew.experiment._config_components import RUNNER_KEYS
+from qskew.metrics import classification_metrics, synthetic_fidelity
+from qskew.metrics._fidelity import AGGREGATE_ROW
+
+#: Rows per group (real minority, synthetic, real majority) that fidelity is scored on.
+FIDELITY_ROWS = 2000
+#: Rows per group kept for the synthetic-marginals plot.
+SAMPLE_ROWS = 500
+FIDELITY_COLUMNS = ("ks_statistic", "wasserstein", "correlation_distance", "detection_auc",
+                    "tstr_pr_auc", "trtr_pr_auc")
+
+_DATA = {}
+
+
+class Data:
+    """A loaded binary dataset: ``X`` float64, ``y`` in {0, 1} with 1 the minority class."""
+
+    def __init__(self, X, y, feature_names, labels):
+        self.X, self.y, self.feature_names, self.labels = X, y, feature_names, labels
+
+
+def load_data(dataset):
+    """The dataset a resolved ``[dataset]`` section describes; one cached per process."""
+    key = json.dumps(dataset, sort_keys=True)
+    if key not in _DATA:
+        _DATA.clear()  # hold one dataset at a time: they can be large
+        _DATA[key] = _load(dataset)
+    return _DATA[key]
+
+
+def _load(dataset):
+    loader, path_param = reg.DATASETS[dataset["name"]]
+    options = {k: v for k, v in dataset.items() if k not in ("name", "path", "subsample")}
+    if path_param is None:
+        X, y = loader()
+    else:
+        X, y, _ = loader(dataset["path"], **options)
+    if dataset.get("subsample"):
+        X, y = subsample(X, y, **dataset["subsample"])
+    y = pd.Series(np.asarray(y))
+    counts = y.value_counts()
+    if len(counts) != 2:
+        raise ValueError(
+            f"the experiment runner scores binary problems; the {dataset['name']!r} data has "
+            f"{len(counts)} classes ({', '.join(map(str, counts.index[:6]))}). Choose a binary "
+            "target (e.g. label = 'binary' for cicids2017, target = 'label' for ton_iot).")
+    # The positive class is the minority; a tie picks the larger label.
+    positive = min(counts.index, key=lambda c: (counts[c], str(c)))
+    negative = next(c for c in counts.index if c != positive)
+    frame = pd.DataFrame(X)
+    return Data(frame.to_numpy(dtype=np.float64), (y == positive).to_numpy().astype(int),
+                [str(c) for c in frame.columns], [str(negative), str(positive)])
+
+
+def splits(y, evaluation, seed):
+    """``[(train_idx, test_idx), ...]``: one holdout split or the stratified CV folds."""
+    if evaluation["split"] == "holdout":
+        train, test = train_test_split(np.arange(len(y)), test_size=evaluation["test_size"],
+                                       stratify=y, random_state=seed)
+        return [(np.sort(train), np.sort(test))]
+    folds = StratifiedKFold(evaluation["n_splits"], shuffle=True, random_state=seed)
+    return list(folds.split(np.zeros((len(y), 1)), y))
+
+
+class Recorder(BaseEstimator):
+    """Sampler step that runs ``sampler`` and keeps what it was given and what it added.
+
+    imbalanced-learn's ``Pipeline`` calls ``fit_resample`` during ``fit`` only,
+    so everything recorded comes from training rows.
+    """
+
+    def __init__(self, sampler):
+        self.sampler = sampler
+
+    def fit_resample(self, X, y, **params):
+        X_res, y_res = self.sampler.fit_resample(X, y, **params)
+        self.X_in_, self.y_in_ = np.asarray(X), np.asarray(y)
+        # imbalanced-learn's over-samplers and qskew's GANs append new rows after the input.
+        self.added_, self.added_y_ = np.asarray(X_res)[len(X):], np.asarray(y_res)[len(X):]
+        return X_res, y_res
+
+
+def space(config, model):
+    """Name of the feature space a model's input (and its resampler) lives in."""
+    pre = config["preprocessing"]
+    steps = [s for s in (pre["impute"], pre["scaler"]) if s != "none"]
+    if not config["models"][model]["raw_features"]:
+        if pre["pca_components"]:
+            steps.append(f"pca{pre['pca_components']}")
+        if pre["angle_range"]:
+            steps.append("angle")
+    return "+".join(steps) or "raw"
+
+
+def build_pipeline(config, resampler, model, seed):
+    """The leakage-safe pipeline of one cell: every step is fitted on training rows only.
+
+    impute -> scale -> PCA -> angle range -> resampler -> model; models with
+    ``raw_features`` skip PCA and the angle range; each ``random_state`` is ``seed``.
+    """
+    pre, item = config["preprocessing"], config["models"][model]
+    steps = []
+    if pre["impute"] != "none":
+        steps.append(("impute", SimpleImputer(strategy=pre["impute"])))
+    if reg.SCALERS[pre["scaler"]] is not None:
+        steps.append(("scale", reg.SCALERS[pre["scaler"]]()))
+    if not item["raw_features"]:
+        if pre["pca_components"]:
+            steps.append(("pca", PCA(n_components=pre["pca_components"], random_state=seed)))
+        if pre["angle_range"]:
+            steps.append(("angle", MinMaxScaler(feature_range=tuple(pre["angle_range"]))))
+    sampler_item = config["resamplers"][resampler]
+    sampler = reg.build(reg.RESAMPLERS[sampler_item["type"]], _params(sampler_item), seed)
+    if sampler is not None:
+        steps.append(("resample", Recorder(sampler)))
+    steps.append(("model", build_model(config, model, seed)))
+    return Pipeline(steps)
+
+
+def build_model(config, model, seed):
+    item = config["models"][model]
+    members = [(name, build_model(config, name, seed)) for name in item.get("members", [])]
+    return reg.build(reg.MODELS[item["type"]], _params(item), seed, members=members)
+
+
+def _params(item):
+    return {k: v for k, v in item.items() if k not in RUNNER_KEYS}
+
+
+def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False):
+    """Fit and score one (resampler, model, seed) cell on each of its folds.
+
+    Parameters
+    ----------
+    config : dict
+        The resolved config.
+    resampler, model : str
+        Names from ``config["resamplers"]`` and ``config["models"]``.
+    seed : int
+        Seeds the split and every component.
+    fidelity : bool, default=False
+        Score the synthetic rows (generating resamplers only).
+    keep_samples : bool, default=False
+        Return up to ``SAMPLE_ROWS`` real and synthetic minority rows of fold 0.
+
+    Returns
+    -------
+    dict
+        ``folds`` (per fold: sizes, seconds, ``metrics``, ``fidelity``), ``scores``
+        (per fold: ``y_true``, ``y_score`` arrays), ``samples``, ``warnings``.
+    """
+    data = load_data(config["dataset"])
+    evaluation = config["evaluation"]
+    out = {"resampler": resampler, "model": model, "seed": seed, "space": space(config, model),
+           "labels": data.labels, "folds": [], "scores": {}, "samples": None}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for fold, (train, test) in enumerate(splits(data.y, evaluation, seed)):
+            pipe = build_pipeline(config, resampler, model, seed)
+            record, scores = _fit_and_score(pipe, data, train, test, evaluation["metrics"])
+            record = {"fold": fold, **record}
+            recorder = pipe.named_steps.get("resample")
+            generates = reg.RESAMPLERS[config["resamplers"][resampler]["type"]].generates
+            if recorder is not None:
+                record["n_fit"] = len(recorder.X_in_) + len(recorder.added_)
+                record["n_synthetic"] = len(recorder.added_)
+            if fidelity and generates:
+                record["fidelity"] = _fidelity(recorder, seed)
+            if keep_samples and generates and fold == 0:
+                out["samples"] = _samples(recorder, data, config, model, seed)
+            out["folds"].append(record)
+            out["scores"][fold] = scores
+    out["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    return out
+
+
+def _fit_and_score(pipe, data, train, test, metrics):
+    start = time.perf_counter()
+    pipe.fit(data.X[train], data.y[train])
+    fitted = time.perf_counter()
+    X_test = data.X[test]
+    if hasattr(pipe, "predict_proba"):
+        y_score = pipe.predict_proba(X_test)[:, list(pipe.classes_).index(1)]
+    else:
+        y_score = pipe.decision_function(X_test)
+    y_pred = pipe.predict(X_test)
+    done = time.perf_counter()
+    values = classification_metrics(data.y[test], y_score, y_pred=y_pred)
+    record = {"n_train": len(train), "n_test": len(test), "n_fit": len(train),
+              "n_synthetic": 0, "fit_seconds": fitted - start, "predict_seconds": done - fitted,
+              "metrics": {m: float(values[m]) for m in metrics}, "fidelity": None}
+    return record, {"y_true": data.y[test].astype(np.int8), "y_score": np.asarray(y_score, float)}
+
+
+def _cap(rows, rng):
+    return rows if len(rows) <= FIDELITY_ROWS else rows[rng.choice(len(rows), FIDELITY_ROWS,
+                                                                   replace=False)]
+
+
+def _fidelity(recorder, seed):
+    """Aggregate fidelity of the added minority rows to the real training minority rows."""
+    rng = np.random.default_rng(seed)
+    real = _cap(recorder.X_in_[recorder.y_in_ == 1], rng)
+    synthetic = _cap(recorder.added_[recorder.added_y_ == 1], rng)
+    other = _cap(recorder.X_in_[recorder.y_in_ == 0], rng)
+    if len(synthetic) < 2 or len(real) < 2:
+        return None
+    table = synthetic_fidelity(real, synthetic, real_other=other, random_state=seed)
+    row = table.loc[AGGREGATE_ROW]
+    return {"n_real": int((recorder.y_in_ == 1).sum()), "n_synthetic": len(recorder.added_),
+            **{c: float(row[c]) for c in FIDELITY_COLUMNS if c in row}}
+
+
+def _samples(recorder, data, config, model, seed):
+    rng = np.random.default_rng(seed)
+    real = recorder.X_in_[recorder.y_in_ == 1]
+    synthetic = recorder.added_[recorder.added_y_ == 1]
+
+    def pick(rows):
+        return rows[np.sort(rng.choice(len(rows), min(len(rows), SAMPLE_ROWS), replace=False))]
+
+    n = real.shape[1]
+    raw = config["models"][model]["raw_features"] or not config["preprocessing"]["pca_components"]
+    names = data.feature_names if raw and n == len(data.feature_names) else [
+        f"pc{i + 1}" for i in range(n)]
+    return {"real": pick(real), "synthetic": pick(synthetic), "feature_names": names}

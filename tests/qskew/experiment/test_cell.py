@@ -1,0 +1,183 @@
+"""Tests for qskew.experiment._cell: one (resampler, model, seed) cell, leakage-safe."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.over_sampling import RandomOverSampler
+from imblearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.preprocessing import StandardScaler
+
+from qskew.experiment import _cell, load_config
+from qskew.experiment import _registry as reg
+
+SEEN = {"scaler": [], "sampler": [], "model_fit": [], "model_predict": []}
+
+
+class SpyScaler(StandardScaler):
+    def fit(self, X, y=None, sample_weight=None):
+        SEEN["scaler"].append(np.array(X))
+        return super().fit(X, y, sample_weight)
+
+
+class SpySampler(RandomOverSampler):
+    def fit_resample(self, X, y, **params):
+        SEEN["sampler"].append(np.array(X))
+        return super().fit_resample(X, y, **params)
+
+
+class SpyModel(ClassifierMixin, BaseEstimator):
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        SEEN["model_fit"].append(np.array(X))
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        SEEN["model_predict"].append(np.array(X))
+        p = np.linspace(0.01, 0.99, len(X))
+        return np.c_[1 - p, p]
+
+    def predict(self, X):
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+
+@pytest.fixture
+def spies(monkeypatch):
+    for rows in SEEN.values():
+        rows.clear()
+    monkeypatch.setitem(reg.RESAMPLERS, "spy", reg.Component(
+        "spy", SpySampler, "test spy", managed={"random_state": "seed"}))
+    monkeypatch.setitem(reg.MODELS, "spy", reg.Component(
+        "spy", SpyModel, "test spy", managed={"random_state": "seed"}))
+    monkeypatch.setitem(reg.SCALERS, "standard", SpyScaler)
+    return SEEN
+
+
+def config(split="holdout", scaler="none", raw=True, **evaluation):
+    return load_config({
+        "seeds": [0], "dataset": {"name": "demo"},
+        "preprocessing": {"scaler": scaler, "pca_components": 2, "angle_range": [0.0, 1.0]},
+        "resamplers": ["spy"], "models": {"spy": {"raw_features": raw}},
+        "evaluation": {"split": split, "n_splits": 3, "metrics": ["pr_auc", "recall"],
+                       **evaluation},
+    })
+
+
+def rows(X):
+    return {tuple(r) for r in np.round(X, 10)}
+
+
+@pytest.mark.parametrize("split", ["holdout", "cv"])
+def test_resampler_and_model_never_see_test_rows(spies, split):
+    cfg = config(split)
+    data = _cell.load_data(cfg["dataset"])
+    result = _cell.run_cell(cfg, "spy", "spy", 0)
+    folds = _cell.splits(data.y, cfg["evaluation"], 0)
+    assert len(result["folds"]) == len(folds) == len(spies["sampler"])
+    for (train, test), sampled, fitted, predicted in zip(
+            folds, spies["sampler"], spies["model_fit"], spies["model_predict"][::2]):
+        assert rows(sampled) == rows(data.X[train])
+        assert not rows(sampled) & rows(data.X[test])
+        assert rows(fitted) <= rows(data.X[train])  # oversampled: duplicates of training rows
+        assert not rows(fitted) & rows(data.X[test])
+        assert rows(predicted) == rows(data.X[test])
+
+
+def test_scaler_and_pca_are_fitted_on_training_rows_only(spies):
+    cfg = config("cv", scaler="standard", raw=False)
+    data = _cell.load_data(cfg["dataset"])
+    _cell.run_cell(cfg, "spy", "spy", 0)
+    folds = _cell.splits(data.y, cfg["evaluation"], 0)
+    assert len(spies["scaler"]) == 3
+    for (train, test), fitted in zip(folds, spies["scaler"]):
+        assert rows(fitted) == rows(data.X[train])
+    # The resampler works on the angles the training rows were mapped to.
+    for sampled in spies["sampler"]:
+        assert sampled.shape[1] == 2 and sampled.min() >= -1e-12 and sampled.max() <= 1 + 1e-12
+
+
+def test_pipeline_steps_and_seeds():
+    cfg = load_config({
+        "seeds": [0], "dataset": {"name": "demo"},
+        "preprocessing": {"impute": "median", "pca_components": 3, "angle_range": [0.0, 1.0]},
+        "resamplers": ["smote"],
+        "models": {"qsvc": {}, "rf": {"raw_features": True}},
+    })
+    quantum = _cell.build_pipeline(cfg, "smote", "qsvc", 5)
+    assert isinstance(quantum, Pipeline)
+    assert [name for name, _ in quantum.steps] == ["impute", "scale", "pca", "angle",
+                                                   "resample", "model"]
+    assert quantum.named_steps["pca"].random_state == 5
+    assert quantum.named_steps["resample"].sampler.random_state == 5
+    assert quantum.named_steps["model"].random_state == 5
+    assert quantum.named_steps["angle"].feature_range == (0.0, 1.0)
+    classical = _cell.build_pipeline(cfg, "smote", "rf", 5)
+    assert [name for name, _ in classical.steps] == ["impute", "scale", "resample", "model"]
+    assert _cell.space(cfg, "qsvc") == "median+standard+pca3+angle"
+    assert _cell.space(cfg, "rf") == "median+standard"
+
+
+def test_stack_members_are_built_from_their_own_sections():
+    cfg = load_config({
+        "seeds": [0], "dataset": {"name": "demo"}, "preprocessing": {"pca_components": 2},
+        "models": {"qsvc": {"feature_map": "angle"}, "lr": {"type": "logreg", "C": 0.5},
+                   "st": {"type": "stack", "members": ["qsvc", "lr"], "cv": 3}},
+    })
+    stack = _cell.build_model(cfg, "st", 4)
+    assert [name for name, _ in stack.estimators] == ["qsvc", "lr"]
+    assert stack.estimators[0][1].feature_map == "angle"
+    assert stack.estimators[1][1].C == 0.5 and stack.estimators[1][1].random_state == 4
+    assert stack.cv == 3 and stack.random_state == 4
+
+
+def test_splits_are_stratified_and_seeded():
+    y = np.r_[np.zeros(90, int), np.ones(10, int)]
+    (train, test), = _cell.splits(y, {"split": "holdout", "test_size": 0.3}, 1)
+    assert len(test) == 30 and y[test].sum() == 3 and not set(train) & set(test)
+    folds = _cell.splits(y, {"split": "cv", "n_splits": 5}, 1)
+    assert sorted(np.concatenate([t for _, t in folds]).tolist()) == list(range(100))
+    assert all(y[t].sum() == 2 for _, t in folds)
+    again = _cell.splits(y, {"split": "cv", "n_splits": 5}, 1)
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again))
+
+
+def test_run_cell_scores_and_fidelity():
+    cfg = load_config({
+        "seeds": [0], "dataset": {"name": "demo"}, "preprocessing": {"pca_components": 2},
+        "resamplers": ["smote"], "models": {"logreg": {}},
+        "evaluation": {"metrics": ["pr_auc", "brier"]},
+    })
+    result = _cell.run_cell(cfg, "smote", "logreg", 0, fidelity=True, keep_samples=True)
+    fold = result["folds"][0]
+    assert (fold["n_train"], fold["n_test"]) == (277, 120)
+    assert fold["n_synthetic"] == 277 - 2 * 28 and fold["n_fit"] == 2 * (277 - 28)
+    assert set(fold["metrics"]) == {"pr_auc", "brier"}
+    assert 0 <= fold["metrics"]["pr_auc"] <= 1
+    assert {"ks_statistic", "wasserstein", "correlation_distance", "detection_auc",
+            "tstr_pr_auc"} <= set(fold["fidelity"])
+    assert fold["fidelity"]["n_real"] == 28
+    assert result["scores"][0]["y_true"].sum() == 12 and len(result["scores"][0]["y_score"]) == 120
+    assert result["samples"]["real"].shape == (28, 2)
+    assert result["samples"]["feature_names"] == ["pc1", "pc2"]
+    assert result["labels"] == ["0", "1"]
+
+
+def test_load_data_makes_the_minority_positive_and_refuses_multiclass(tmp_path):
+    frame = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) ** 2,
+                          "cls": ["fraud"] * 5 + ["ok"] * 25})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    data = _cell.load_data({"name": "table", "path": str(tmp_path / "t.csv"), "target": "cls"})
+    assert data.labels == ["ok", "fraud"] and data.y.sum() == 5
+    assert data.X.dtype == np.float64 and data.feature_names == ["a", "b"]
+    frame.assign(cls=["x", "y", "z"] * 10).to_csv(tmp_path / "m.csv", index=False)
+    with pytest.raises(ValueError, match="scores binary problems.*3 classes"):
+        _cell.load_data({"name": "table", "path": str(tmp_path / "m.csv"), "target": "cls"})
+
+
+def test_subsample_is_applied_before_splitting():
+    data = _cell.load_data({"name": "demo", "subsample": {
+        "n": 200, "minority_fraction": 0.05, "minority_label": None, "random_state": 0}})
+    assert len(data.y) == 200 and data.y.sum() == 10

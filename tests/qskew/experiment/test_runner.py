@@ -1,0 +1,259 @@
+"""Tests for qskew.experiment._runner: results folders, overwrite, resume, reproducibility."""
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from qskew.experiment import (
+    ConfigError,
+    ExperimentError,
+    Results,
+    _cell,
+    load_config,
+    run,
+)
+from qskew.experiment._runner import plan
+
+
+def tiny(**evaluation):
+    return {
+        "name": "tiny",
+        "backend": "default.qubit",
+        "seeds": [0, 1],
+        "dataset": {"name": "demo"},
+        "preprocessing": {"pca_components": 2, "angle_range": [0.0, 1.5708]},
+        "resamplers": {"none": {}, "smote": {}},
+        "models": {"logreg": {}, "rf": {"raw_features": True, "n_estimators": 10}},
+        "evaluation": {"metrics": ["pr_auc", "recall", "brier"], "baseline": "none",
+                       **evaluation},
+    }
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs") / "tiny"
+    return run(tiny(), out=folder, quiet=True)
+
+
+def test_results_folder_contents(finished):
+    folder = finished.path
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "cells", "config.resolved.json", "fidelity.csv", "metrics.csv", "plots",
+        "summary.csv", "timings.csv", "versions.json"]
+    cells = sorted(p.name for p in (folder / "cells").iterdir())
+    assert len(cells) == 16 and "smote+rf+seed1.json" in cells and "none+logreg+seed0.npz" in cells
+    assert sorted(p.name for p in (folder / "plots").iterdir()) == [
+        "marginals_smote.png", "metrics.png", "pr_curves.png"]
+    resolved = json.loads((folder / "config.resolved.json").read_text())
+    assert resolved == json.loads(json.dumps(load_config(tiny())))
+    versions = json.loads((folder / "versions.json").read_text())
+    assert versions["backend"] == "default.qubit" and versions["qskew"]
+
+
+def test_metrics_csv_is_tidy_and_long(finished):
+    metrics = pd.read_csv(finished.path / "metrics.csv")
+    assert list(metrics.columns) == ["resampler", "model", "seed", "fold", "metric", "value"]
+    assert len(metrics) == 2 * 2 * 2 * 3
+    assert metrics[["resampler", "model", "seed"]].drop_duplicates().values.tolist()[:3] == [
+        ["none", "logreg", 0], ["none", "logreg", 1], ["none", "rf", 0]]
+    assert metrics["metric"].tolist()[:3] == ["pr_auc", "recall", "brier"]
+    assert metrics["value"].between(0, 1).all() and (metrics["fold"] == 0).all()
+    pd.testing.assert_frame_equal(metrics, finished.metrics, check_dtype=False)
+
+
+def test_summary_csv(finished):
+    summary = pd.read_csv(finished.path / "summary.csv", keep_default_na=False,
+                          na_values=[""])
+    assert list(summary.columns) == ["resampler", "model", "metric", "n", "mean", "std",
+                                     "baseline", "p_value", "p_note"]
+    assert len(summary) == 4 * 3 and (summary["n"] == 2).all()
+    smote = summary[summary.resampler == "smote"]
+    assert set(smote["baseline"]) == {"none+logreg", "none+rf"}
+    assert smote["p_value"].isna().all()
+    assert set(smote["p_note"]) == {"only 2 paired result(s); the test needs 5"}
+
+
+def test_fidelity_csv_has_one_row_per_resampler_space_seed_and_fold(finished):
+    fidelity = pd.read_csv(finished.path / "fidelity.csv")
+    assert list(fidelity.columns[:7]) == ["resampler", "space", "seed", "fold", "cell",
+                                          "n_real", "n_synthetic"]
+    assert fidelity[["space", "seed"]].values.tolist() == [
+        ["standard", 0], ["standard", 1], ["standard+pca2+angle", 0],
+        ["standard+pca2+angle", 1]]
+    assert set(fidelity["resampler"]) == {"smote"}
+    assert fidelity["detection_auc"].between(0, 1).all() and (fidelity["n_real"] == 28).all()
+
+
+def test_results_object(finished):
+    assert isinstance(finished, Results) and finished.complete
+    assert (finished.n_cells, finished.n_expected) == (8, 8)
+    table = finished.table()
+    assert list(table.columns) == ["pr_auc", "recall", "brier", "p (pr_auc)"]
+    assert len(finished.fidelity_summary()) == 2
+    assert "8/8 cells" in repr(finished)
+
+
+def test_plan_scores_fidelity_once_per_resampler_space_and_seed():
+    config = load_config(tiny())
+    planned = dict(plan(config))
+    assert len(planned) == 8
+    scored = [k for k, kw in planned.items() if kw["fidelity"]]
+    assert scored == ["smote+logreg+seed0", "smote+rf+seed0", "smote+logreg+seed1",
+                      "smote+rf+seed1"]
+    assert [k for k, kw in planned.items() if kw["keep_samples"]] == ["smote+logreg+seed0"]
+    assert not any(kw["fidelity"] for kw in dict(plan(load_config(tiny(fidelity=False))))
+                   .values())
+
+
+def test_reproducible(finished, tmp_path):
+    again = run(tiny(), out=tmp_path / "again", quiet=True, plots=False)
+    for name in ("metrics.csv", "summary.csv", "fidelity.csv"):
+        assert (again.path / name).read_bytes() == (finished.path / name).read_bytes(), name
+
+
+def test_refuses_to_overwrite(tmp_path):
+    config = tiny(metrics=["pr_auc"], fidelity=False)
+    config["seeds"] = [0]
+    run(config, out=tmp_path / "r", quiet=True, plots=False)
+    with pytest.raises(FileExistsError, match="already exists; pass --overwrite"):
+        run(config, out=tmp_path / "r", quiet=True, plots=False)
+    (tmp_path / "r" / "cells" / "none+rf+seed0.json").unlink()
+    run(config, out=tmp_path / "r", quiet=True, plots=False, overwrite=True)
+    assert (tmp_path / "r" / "cells" / "none+rf+seed0.json").exists()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("precious")
+    with pytest.raises(FileExistsError, match="not a qskew results folder"):
+        run(config, out=tmp_path / "mine", quiet=True, overwrite=True)
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
+    with pytest.raises(ValueError, match="resume and overwrite exclude each other"):
+        run(config, out=tmp_path / "r", resume=True, overwrite=True)
+
+
+def test_resume_after_a_failure(finished, tmp_path, monkeypatch):
+    real, calls = _cell.run_cell, []
+
+    def fails_third(config, resampler, model, seed, **kwargs):
+        calls.append((resampler, model, seed))
+        if len(calls) == 3:
+            raise RuntimeError("simulated crash")
+        return real(config, resampler, model, seed, **kwargs)
+
+    monkeypatch.setattr(_cell, "run_cell", fails_third)
+    with pytest.raises(ExperimentError, match=r"simulated crash; 2 of 8 cells are saved in .*"
+                                              r"rerun with --resume") as info:
+        run(tiny(), out=tmp_path / "r", quiet=True)
+    assert isinstance(info.value.__cause__, RuntimeError)
+    saved = sorted(p.name for p in (tmp_path / "r" / "cells").glob("*.json"))
+    assert saved == ["none+logreg+seed0.json", "none+rf+seed0.json"]
+    assert not (tmp_path / "r" / "metrics.csv").exists()
+
+    calls.clear()
+    monkeypatch.setattr(_cell, "run_cell", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    resumed = run(tiny(), out=tmp_path / "r", resume=True, quiet=True, plots=False)
+    assert len(calls) == 6 and ("none", "logreg", 0) not in calls
+    assert (tmp_path / "r" / "metrics.csv").read_bytes() == \
+        (finished.path / "metrics.csv").read_bytes()
+    assert (tmp_path / "r" / "fidelity.csv").read_bytes() == \
+        (finished.path / "fidelity.csv").read_bytes()
+    assert resumed.complete
+    versions = json.loads((tmp_path / "r" / "versions.json").read_text())
+    assert len(versions["resumed_with"]) == 1
+
+    calls.clear()
+    run(tiny(), out=tmp_path / "r", resume=True, quiet=True, plots=False)
+    assert calls == []
+
+
+def test_resume_refuses_a_folder_of_another_config(tmp_path):
+    config = tiny(fidelity=False)
+    config["seeds"] = [0]
+    run(config, out=tmp_path / "r", quiet=True, plots=False)
+    config["models"]["rf"]["n_estimators"] = 11
+    with pytest.raises(ConfigError, match="made by a different config .differs in: models"):
+        run(config, out=tmp_path / "r", resume=True, quiet=True)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "x").write_text("")
+    with pytest.raises(FileExistsError, match="cannot resume"):
+        run(config, out=tmp_path / "other", resume=True, quiet=True)
+
+
+def test_wilcoxon_column_with_enough_pairs(tmp_path):
+    config = tiny(metrics=["pr_auc", "recall"], fidelity=False, split="cv", n_splits=3)
+    config["models"] = {"logreg": {}}
+    results = run(config, out=tmp_path / "r", quiet=True, plots=False)
+    smote = results.summary[results.summary.resampler == "smote"].set_index("metric")
+    assert (smote["n"] == 6).all()
+    assert 0 < smote.loc["pr_auc", "p_value"] <= 1 and smote.loc["pr_auc", "p_note"] == ""
+    assert set(results.metrics["fold"]) == {0, 1, 2}
+
+
+def test_progress_lines_and_quiet(tmp_path, caplog):
+    config = tiny(metrics=["pr_auc"], fidelity=False)
+    config["seeds"] = [0]
+    with caplog.at_level(logging.INFO, logger="qskew.experiment"):
+        run(config, out=tmp_path / "a", plots=False)
+    lines = [r.getMessage() for r in caplog.records if r.name == "qskew.experiment"]
+    assert sum("finished in" in line and line.startswith("task ") for line in lines) == 4
+    assert "4 cells to run (0 already finished)" in lines[0]
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="qskew.experiment"):
+        run(config, out=tmp_path / "b", plots=False, quiet=True)
+    assert not [r for r in caplog.records if r.name == "qskew.experiment"]
+
+
+def test_plots_are_skipped_without_matplotlib(tmp_path, monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    config = tiny(metrics=["pr_auc"], fidelity=False)
+    config["seeds"] = [0]
+    with caplog.at_level(logging.WARNING, logger="qskew.experiment"):
+        results = run(config, out=tmp_path / "r", quiet=True)
+    assert "plots skipped: matplotlib is not installed" in caplog.text
+    assert not (tmp_path / "r" / "plots").exists() and results.complete
+
+
+def test_default_folder_and_missing_data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = tiny(metrics=["pr_auc"], fidelity=False)
+    config["seeds"] = [0]
+    assert run(config, quiet=True, plots=False).path == tmp_path.joinpath("results", "tiny") \
+        .relative_to(tmp_path)
+    config["dataset"] = {"name": "creditcard", "path": "nowhere/creditcard.csv"}
+    with pytest.raises(FileNotFoundError, match="no file at .*pass --data PATH"):
+        run(config, out=tmp_path / "cc", quiet=True)
+    assert not (tmp_path / "cc").exists()
+
+
+@pytest.mark.slow  # a Python subprocess importing qskew, killed mid-run (~15 s)
+def test_resume_after_the_process_is_killed(finished, tmp_path):
+    folder = tmp_path / "killed"
+    script = ("import sys, json; from qskew.experiment import run; "
+              "run(json.loads(sys.argv[1]), out=sys.argv[2], quiet=True, plots=False)")
+    config = tiny()
+    # A slow cell after the first ones, so the kill lands mid-run.
+    config["models"]["rf"]["n_estimators"] = 400
+    process = subprocess.Popen([sys.executable, "-c", script, json.dumps(config), str(folder)],
+                               env={**os.environ, "OMP_NUM_THREADS": "1"})
+    try:
+        deadline = time.monotonic() + 120
+        while not list((folder / "cells").glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    done = {p.stem for p in (folder / "cells").glob("*.json")}
+    assert 1 <= len(done) < 8
+    before = {k: (folder / "cells" / f"{k}.json").stat().st_mtime_ns for k in done}
+    resumed = run(config, out=folder, resume=True, quiet=True, plots=False)
+    assert resumed.complete
+    assert {k: (folder / "cells" / f"{k}.json").stat().st_mtime_ns for k in done} == before
+    fresh = run(config, out=tmp_path / "fresh", quiet=True, plots=False)
+    assert (folder / "metrics.csv").read_bytes() == (fresh.path / "metrics.csv").read_bytes()
+    assert np.isfinite(resumed.metrics["value"]).all()
