@@ -83,10 +83,12 @@ def detection_auc(real, synthetic, *, detector=None, cv=5, random_state=None):
     Out-of-fold probabilities from stratified ``cv``-fold cross-validation;
     ``0.5`` means the detector cannot tell them apart, ``1.0`` that every
     synthetic row is recognisable. The larger group is first subsampled
-    (seeded) to the size of the smaller: with many interpolated rows around
-    each real one (SMOTE), an unbalanced detector scores held-out real rows
-    as synthetic and the AUC falls below 0.5 for no real reason (measured:
-    0.22 with 28 real vs 221 synthetic rows).
+    (seeded) to the size of the smaller, so both classes weigh the same.
+    Values well below 0.5 are not "better than real": interpolating samplers
+    such as SMOTE place synthetic rows among the real rows they were built
+    from, so a held-out real row is surrounded by synthetic ones and scored
+    as synthetic (measured on the bundled data: 0.23-0.44 for SMOTE). Read
+    anything up to about 0.5 as indistinguishable.
 
     Parameters
     ----------
