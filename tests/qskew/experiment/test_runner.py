@@ -257,3 +257,15 @@ def test_resume_after_the_process_is_killed(finished, tmp_path):
     fresh = run(config, out=tmp_path / "fresh", quiet=True, plots=False)
     assert (folder / "metrics.csv").read_bytes() == (fresh.path / "metrics.csv").read_bytes()
     assert np.isfinite(resumed.metrics["value"]).all()
+
+
+def test_dask_run_gives_the_serial_tables(finished, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        on_dask = run(tiny(), out=tmp_path / "dask", quiet=True, plots=False,
+                      scheduler=cluster.scheduler_address)
+    for table in ("metrics.csv", "fidelity.csv"):
+        serial = pd.read_csv(finished.path / table)
+        dask = pd.read_csv(on_dask.path / table)
+        pd.testing.assert_frame_equal(serial, dask)
