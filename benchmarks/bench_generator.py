@@ -67,14 +67,11 @@ a second.
 """
 
 import argparse
-import importlib.metadata
 import math
-import os
-import platform
 import resource
 import sys
-import time
 
+import _common  # benchmarks/ is sys.path[0] when run as python benchmarks/bench_generator.py
 import numpy as np
 import torch
 from torch import nn
@@ -111,9 +108,9 @@ def parse_args(argv=None):
                         "1 repeat: a smoke test, not a measurement")
     parser.add_argument("--skip-lightning", action="store_true",
                         help="skip the per-sample lightning.qubit baseline (c)")
-    parser.add_argument("--repeats", type=_positive_int, default=None, metavar="K",
+    parser.add_argument("--repeats", type=_common.positive_int, default=None, metavar="K",
                         help="best of K timed runs after a warm-up (default: 3; --quick: 1)")
-    parser.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--threads", type=_common.positive_int, default=None, metavar="N",
                         help="torch.set_num_threads(N) (default: leave torch's default)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the data, the latent noise and the training loop "
@@ -124,78 +121,7 @@ def parse_args(argv=None):
     return args
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
-    return value
-
-
-# -- machine -----------------------------------------------------------------
-
-def _version(distribution):
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _load_thread_pools():
-    """Import every contender first, so that threadpoolctl sees all their thread pools."""
-    import pennylane as qml
-
-    import qskew  # noqa: F401
-
-    qml.device("lightning.qubit", wires=1)  # loads lightning's OpenMP runtime
-
-
-def print_machine():
-    from threadpoolctl import threadpool_info
-
-    _load_thread_pools()
-    print("## Machine\n")
-    print(f"- platform: {platform.platform()} ({_cpu_model()})")
-    print(f"- CPUs: os.cpu_count()={os.cpu_count()}, usable={len(os.sched_getaffinity(0))}")
-    load = os.getloadavg()
-    print(f"- load average (1/5/15 min): {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
-    print(f"- python {platform.python_version()}")
-    for name in ("numpy", "torch", "pennylane", "pennylane-lightning", "qskew",
-                 "threadpoolctl"):
-        print(f"- {name} {_version(name)}")
-    print(f"- OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}")
-    print(f"- torch threads: intra-op {torch.get_num_threads()}, "
-          f"inter-op {torch.get_num_interop_threads()}")
-    for pool in threadpool_info():
-        print(f"- threadpool: {pool['user_api']}/{pool['internal_api']} "
-              f"num_threads={pool['num_threads']} ({os.path.basename(pool['filepath'])})")
-    if load[0] > 0.5:
-        print(f"\n**Warning: load average {load[0]:.2f} -- this machine is not idle; "
-              "do not record these timings.**")
-    print()
-
-
-# -- timing and data -----------------------------------------------------------
-
-def best_of(func, repeats):
-    """Best wall time of ``repeats`` calls (the caller has already warmed ``func`` up)."""
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
-
+# -- data ----------------------------------------------------------------------
 
 def make_real_rows(n_rows, n_features, seed):
     """A fixed three-component Gaussian mixture in ``n_features`` dimensions, clipped to [-1, 1]."""
@@ -295,7 +221,8 @@ def run_contender(key, config, initial, noise, X, reference, args):
 
     # 1. Sampling: the warm-up above is the cross-check's forward pass on the same noise.
     with torch.no_grad():
-        row["sample_s"] = best_of(lambda: generator(noise), args.repeats)
+        row["sample_s"], _ = _common.best_of(lambda: generator(noise), args.repeats,
+                                              warm_up=False)
     _progress(key, "sampling", row["sample_s"], f"{len(noise)} samples")
 
     # 2. Training: the untimed warm-up epoch starts from (a)'s initial weights.
@@ -311,7 +238,7 @@ def run_contender(key, config, initial, noise, X, reference, args):
     if reference is not None:
         row["loss_diff"] = max(abs(row["d_loss"] - reference["d_loss"]),
                                abs(row["g_loss"] - reference["g_loss"]))
-    row["epoch_s"] = best_of(epoch, args.repeats)
+    row["epoch_s"], _ = _common.best_of(epoch, args.repeats, warm_up=False)
     _progress(key, "training", row["epoch_s"], f"one epoch, {len(X)} rows")
     return row, {"output": out, "grad": grad, "d_loss": row["d_loss"],
                  "g_loss": row["g_loss"]}
@@ -427,7 +354,9 @@ def main(argv=None):
           f"({'--threads' if args.threads is not None else 'torch default'})."
           + (" QUICK MODE: smoke-test sizes, targets not applicable." if args.quick else "")
           + "\n")
-    print_machine()
+    _common.print_machine(("numpy", "torch", "pennylane", "pennylane-lightning", "qskew",
+                           "threadpoolctl"),
+                          load_pools=_common.load_thread_pools, torch_threads=True)
     if args.skip_lightning:
         print("Contender (c) (per-sample lightning.qubit QNode) skipped: --skip-lightning.\n")
     rows = run_all(config, args)

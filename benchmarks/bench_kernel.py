@@ -35,16 +35,12 @@ are cross-checked entry by entry; the exit status is 1 if any check fails.
 """
 
 import argparse
-import importlib.metadata
-import math
-import os
-import platform
 import resource
 import sys
-import time
 import tracemalloc
 import warnings
 
+import _common  # benchmarks/ is sys.path[0] when run as python benchmarks/bench_kernel.py
 import numpy as np
 
 FEATURE_MAP = {"reps": 2, "entanglement": "linear"}
@@ -82,97 +78,22 @@ def parse_args(argv=None):
                         help="skip the slow PennyLane pairwise baseline (section 1)")
     parser.add_argument("--skip-qiskit", action="store_true",
                         help="skip the Qiskit ML baseline (section 2)")
-    parser.add_argument("--repeats", type=_positive_int, default=3, metavar="K",
+    parser.add_argument("--repeats", type=_common.positive_int, default=3, metavar="K",
                         help="best of K timed runs for qskew and Qiskit (default: 3)")
-    parser.add_argument("--pairwise-repeats", type=_positive_int, default=1, metavar="K",
+    parser.add_argument("--pairwise-repeats", type=_common.positive_int, default=1, metavar="K",
                         help="best of K timed runs for the pairwise baseline (default: 1)")
     parser.add_argument("--seed", type=int, default=0, help="data seed (default: 0)")
     return parser.parse_args(argv)
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
-    return value
-
-
-# -- machine -----------------------------------------------------------------
-
-def _version(distribution):
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _load_thread_pools():
     """Import every contender first, so that threadpoolctl sees all their thread pools."""
-    import pennylane as qml
-
-    import qskew  # noqa: F401
-
-    qml.device("lightning.qubit", wires=1)  # loads lightning's OpenMP runtime
+    _common.load_thread_pools()
     if qiskit_available():
         import qiskit_machine_learning.kernels  # noqa: F401
 
 
-def print_machine():
-    from threadpoolctl import threadpool_info
-
-    _load_thread_pools()
-    print("## Machine\n")
-    print(f"- platform: {platform.platform()} ({_cpu_model()})")
-    print(f"- CPUs: os.cpu_count()={os.cpu_count()}, usable={len(os.sched_getaffinity(0))}")
-    load = os.getloadavg()
-    print(f"- load average (1/5/15 min): {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
-    print(f"- python {platform.python_version()}")
-    for name in ("numpy", "scipy", "pennylane", "pennylane-lightning", "qskew",
-                 "qiskit", "qiskit-machine-learning", "threadpoolctl"):
-        print(f"- {name} {_version(name)}")
-    print(f"- OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}")
-    for pool in threadpool_info():
-        print(f"- threadpool: {pool['user_api']}/{pool['internal_api']} "
-              f"num_threads={pool['num_threads']} ({os.path.basename(pool['filepath'])})")
-    if load[0] > 0.5:
-        print(f"\n**Warning: load average {load[0]:.2f} -- this machine is not idle; "
-              "do not record these timings.**")
-    print()
-
-
-# -- timing and memory ---------------------------------------------------------
-
-def best_of(func, repeats):
-    """Best wall time of ``repeats`` calls after one untimed warm-up, and the last result."""
-    result = func()
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
-def timed_once(func, repeats):
-    """Best of ``repeats`` calls, no warm-up (for baselines warmed up separately)."""
-    best, result = math.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
+# -- memory and data -----------------------------------------------------------
 
 def peak_mib(func):
     """Peak bytes traced by tracemalloc (numpy allocations included) during ``func()``."""
@@ -203,6 +124,7 @@ def qskew_gram(X):
 def pennylane_kernel_fn(n_qubits):
     """PennyLane's documented kernel: one lightning.qubit overlap circuit per pair."""
     import pennylane as qml
+
     from circuits import get_feature_map
 
     feature_map = get_feature_map("zz", **FEATURE_MAP)
@@ -258,8 +180,8 @@ def qiskit_available():
 
 def compare(case, baseline, X, baseline_gram, args, baseline_repeats):
     """One comparison row: qskew and a baseline on the same X, cross-checked."""
-    qskew_s, K = best_of(lambda: qskew_gram(X), args.repeats)
-    baseline_s, K_base = timed_once(baseline_gram, baseline_repeats)
+    qskew_s, K = _common.best_of(lambda: qskew_gram(X), args.repeats)
+    baseline_s, K_base = _common.best_of(baseline_gram, baseline_repeats, warm_up=False)
     return {
         "case": case, "n": len(X), "qubits": X.shape[1], "qskew_s": qskew_s,
         "baseline": baseline, "baseline_s": baseline_s, "ratio": baseline_s / qskew_s,
@@ -295,7 +217,7 @@ def section_qiskit(config, args):
 
 def scaling_row(n, n_qubits, args):
     X = make_data(n, n_qubits, args.seed)
-    qskew_s, K = best_of(lambda: qskew_gram(X), args.repeats)
+    qskew_s, K = _common.best_of(lambda: qskew_gram(X), args.repeats)
     del K
     return {
         "case": "scaling", "n": n, "qubits": n_qubits, "qskew_s": qskew_s,
@@ -356,7 +278,9 @@ def main(argv=None):
           f"best of {args.repeats} (pairwise: {args.pairwise_repeats}) after a warm-up."
           + (" QUICK MODE: smoke-test sizes, targets not applicable." if args.quick else "")
           + "\n")
-    print_machine()
+    _common.print_machine(("numpy", "scipy", "pennylane", "pennylane-lightning", "qskew",
+                           "qiskit", "qiskit-machine-learning", "threadpoolctl"),
+                          load_pools=_load_thread_pools)
     rows = []
     if args.skip_pairwise:
         print("Section 1 (PennyLane pairwise) skipped: --skip-pairwise.\n")

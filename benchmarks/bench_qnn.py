@@ -52,15 +52,12 @@ The lightning.qubit baseline dominates a full run: DESIGN.md measured about
 """
 
 import argparse
-import importlib.metadata
 import math
-import os
-import platform
 import resource
 import sys
-import time
 import warnings
 
+import _common  # benchmarks/ is sys.path[0] when run as python benchmarks/bench_qnn.py
 import numpy as np
 import torch
 from torch import nn
@@ -106,9 +103,9 @@ def parse_args(argv=None):
                         "1 repeat: a smoke test, not a measurement")
     parser.add_argument("--skip-lightning", action="store_true",
                         help="skip the slow TorchLayer lightning.qubit baseline (b)")
-    parser.add_argument("--repeats", type=_positive_int, default=None, metavar="K",
+    parser.add_argument("--repeats", type=_common.positive_int, default=None, metavar="K",
                         help="best of K timed runs after a warm-up (default: 3; --quick: 1)")
-    parser.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--threads", type=_common.positive_int, default=None, metavar="N",
                         help="torch.set_num_threads(N) (default: leave torch's default)")
     parser.add_argument("--seed", type=int, default=0, help="data seed (default: 0)")
     args = parser.parse_args(argv)
@@ -117,79 +114,7 @@ def parse_args(argv=None):
     return args
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}")
-    return value
-
-
-# -- machine -----------------------------------------------------------------
-
-def _version(distribution):
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _load_thread_pools():
-    """Import every contender first, so that threadpoolctl sees all their thread pools."""
-    import pennylane as qml
-
-    import qskew  # noqa: F401
-
-    qml.device("lightning.qubit", wires=1)  # loads lightning's OpenMP runtime
-
-
-def print_machine():
-    from threadpoolctl import threadpool_info
-
-    _load_thread_pools()
-    print("## Machine\n")
-    print(f"- platform: {platform.platform()} ({_cpu_model()})")
-    print(f"- CPUs: os.cpu_count()={os.cpu_count()}, usable={len(os.sched_getaffinity(0))}")
-    load = os.getloadavg()
-    print(f"- load average (1/5/15 min): {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
-    print(f"- python {platform.python_version()}")
-    for name in ("numpy", "torch", "pennylane", "pennylane-lightning", "qskew",
-                 "threadpoolctl"):
-        print(f"- {name} {_version(name)}")
-    print(f"- OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}")
-    print(f"- torch threads: intra-op {torch.get_num_threads()}, "
-          f"inter-op {torch.get_num_interop_threads()}")
-    for pool in threadpool_info():
-        print(f"- threadpool: {pool['user_api']}/{pool['internal_api']} "
-              f"num_threads={pool['num_threads']} ({os.path.basename(pool['filepath'])})")
-    if load[0] > 0.5:
-        print(f"\n**Warning: load average {load[0]:.2f} -- this machine is not idle; "
-              "do not record these timings.**")
-    print()
-
-
-# -- timing --------------------------------------------------------------------
-
-def best_of(func, repeats):
-    """Best wall time of ``repeats`` calls after one untimed warm-up, and the last result."""
-    result = func()
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
+# -- data ----------------------------------------------------------------------
 
 def make_data(n_samples, n_qubits, seed):
     """Features uniform in [0, pi] and labels with about 20 % positives (float64 tensors)."""
@@ -303,7 +228,7 @@ def section_train(config, args):
                 row["forward_diff"] = _max_diff(model(X), ref_out)
             row["grad_diff"] = _max_diff(first_batch_grad(model, X, y, batches[0]), ref_grad)
         optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
-        row["seconds"], row["loss"] = best_of(
+        row["seconds"], row["loss"] = _common.best_of(
             lambda: run_epoch(model, optimizer, X, y, batches), args.repeats)
         rows.append(row)
         _progress(row)
@@ -331,7 +256,7 @@ def classifier_row(X, y, n_qubits, args):
             warnings.simplefilter("ignore", ConvergenceWarning)
             return clf.fit(Xn, yn)
 
-    seconds, clf = best_of(fit, args.repeats)
+    seconds, clf = _common.best_of(fit, args.repeats)
     return {"section": "train", "key": "classifier", "qubits": n_qubits, "n": len(Xn),
             "seconds": seconds, "loss": clf.history_[-1]["train_loss"]}
 
@@ -343,8 +268,8 @@ def section_inference(config, args):
         qnn = qskew_module(n_qubits)
         baseline = torch_layer(n_qubits, "default.qubit", "backprop", qnn.weights.detach())
         with torch.no_grad():
-            qskew_s, out = best_of(lambda: qnn(X), args.repeats)
-            base_s, base_out = best_of(lambda: baseline(X), args.repeats)
+            qskew_s, out = _common.best_of(lambda: qnn(X), args.repeats)
+            base_s, base_out = _common.best_of(lambda: baseline(X), args.repeats)
         row = {"section": "inference", "qubits": n_qubits, "n": n, "qskew_s": qskew_s,
                "baseline_s": base_s, "ratio": base_s / qskew_s,
                "max_diff": _max_diff(base_out, out)}
@@ -428,7 +353,9 @@ def main(argv=None):
           f"({'--threads' if args.threads is not None else 'torch default'})."
           + (" QUICK MODE: smoke-test sizes, targets not applicable." if args.quick else "")
           + "\n")
-    print_machine()
+    _common.print_machine(("numpy", "torch", "pennylane", "pennylane-lightning", "qskew",
+                           "threadpoolctl"),
+                          load_pools=_common.load_thread_pools, torch_threads=True)
     if args.skip_lightning:
         print("Contender (b) (TorchLayer on lightning.qubit) skipped: --skip-lightning.\n")
     train_rows = section_train(config["train"], args)
