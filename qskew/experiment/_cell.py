@@ -5,9 +5,11 @@ resolved config and the cell's names), loads the dataset itself (cached per
 process) and returns a dict, so it pickles for Dask as it is.
 """
 
+import hashlib
 import json
 import time
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -95,11 +97,42 @@ class Recorder(BaseEstimator):
         self.sampler = sampler
 
     def fit_resample(self, X, y, **params):
-        X_res, y_res = self.sampler.fit_resample(X, y, **params)
+        key = _resample_key(self.sampler, X, y) if not params else None
+        if key is not None and key in _RESAMPLED:
+            X_res, y_res = _RESAMPLED[key]
+            _RESAMPLED.move_to_end(key)
+        else:
+            X_res, y_res = self.sampler.fit_resample(X, y, **params)
+            if key is not None:
+                _remember(key, X_res, y_res)
         self.X_in_, self.y_in_ = np.asarray(X), np.asarray(y)
         # imbalanced-learn's over-samplers and qskew's GANs append new rows after the input.
         self.added_, self.added_y_ = np.asarray(X_res)[len(X):], np.asarray(y_res)[len(X):]
         return X_res, y_res
+
+
+# Resampled training sets of this process, keyed by sampler, its parameters (seed
+# included) and the exact rows it was given: the models of one (resampler, seed,
+# fold, feature space) share one QGAN training instead of one each.
+_RESAMPLED = OrderedDict()
+_RESAMPLED_BYTES = 256 * 2**20
+
+
+def _resample_key(sampler, X, y):
+    digest = hashlib.sha256()
+    for array in (np.ascontiguousarray(X), np.ascontiguousarray(y)):
+        digest.update(str((array.dtype, array.shape)).encode())
+        digest.update(array.tobytes())
+    params = sorted((k, repr(v)) for k, v in sampler.get_params(deep=True).items())
+    return type(sampler).__qualname__, repr(params), digest.hexdigest()
+
+
+def _remember(key, X_res, y_res):
+    _RESAMPLED[key] = (X_res, y_res)
+    # The newest entry always stays; older ones go once the total passes the budget.
+    while len(_RESAMPLED) > 1 and sum(
+            np.asarray(x).nbytes for x, _ in _RESAMPLED.values()) > _RESAMPLED_BYTES:
+        _RESAMPLED.popitem(last=False)
 
 
 def space(config, model):

@@ -48,6 +48,7 @@ class SpyModel(ClassifierMixin, BaseEstimator):
 def spies(monkeypatch):
     for rows in SEEN.values():
         rows.clear()
+    _cell._RESAMPLED.clear()
     monkeypatch.setitem(reg.RESAMPLERS, "spy", reg.Component(
         "spy", SpySampler, "test spy", managed={"random_state": "seed"}))
     monkeypatch.setitem(reg.MODELS, "spy", reg.Component(
@@ -181,3 +182,19 @@ def test_subsample_is_applied_before_splitting():
     data = _cell.load_data({"name": "demo", "subsample": {
         "n": 200, "minority_fraction": 0.05, "minority_label": None, "random_state": 0}})
     assert len(data.y) == 200 and data.y.sum() == 10
+
+
+def test_models_of_one_resampler_seed_and_fold_share_one_resampling(spies):
+    cfg = load_config({
+        "seeds": [0], "dataset": {"name": "demo"},
+        "preprocessing": {"scaler": "none", "pca_components": 2, "angle_range": [0.0, 1.0]},
+        "resamplers": ["spy"], "models": {"spy": {"raw_features": True},
+                                          "logreg": {"raw_features": True}},
+        "evaluation": {"split": "cv", "n_splits": 3, "metrics": ["pr_auc"]},
+    })
+    first = _cell.run_cell(cfg, "spy", "spy", 0)
+    second = _cell.run_cell(cfg, "spy", "logreg", 0)
+    assert len(spies["sampler"]) == 3  # one fit per fold, not one per model
+    assert [f["n_synthetic"] for f in first["folds"]] == [f["n_synthetic"] for f in second["folds"]]
+    _cell.run_cell(cfg, "spy", "spy", 1)  # another seed: its own resampling
+    assert len(spies["sampler"]) == 6
