@@ -99,12 +99,14 @@ class Recorder(BaseEstimator):
     def fit_resample(self, X, y, **params):
         key = _resample_key(self.sampler, X, y) if not params else None
         if key is not None and key in _RESAMPLED:
-            X_res, y_res = _RESAMPLED[key]
+            X_res, y_res, self.history_ = _RESAMPLED[key]
             _RESAMPLED.move_to_end(key)
         else:
             X_res, y_res = self.sampler.fit_resample(X, y, **params)
+            # GAN samplers' per-class loss curves, for the runner's plots.
+            self.history_ = getattr(self.sampler, "history_", None)
             if key is not None:
-                _remember(key, X_res, y_res)
+                _remember(key, X_res, y_res, self.history_)
         self.X_in_, self.y_in_ = np.asarray(X), np.asarray(y)
         # imbalanced-learn's over-samplers and qskew's GANs append new rows after the input.
         self.added_, self.added_y_ = np.asarray(X_res)[len(X):], np.asarray(y_res)[len(X):]
@@ -127,11 +129,11 @@ def _resample_key(sampler, X, y):
     return type(sampler).__qualname__, repr(params), digest.hexdigest()
 
 
-def _remember(key, X_res, y_res):
-    _RESAMPLED[key] = (X_res, y_res)
+def _remember(key, X_res, y_res, history):
+    _RESAMPLED[key] = (X_res, y_res, history)
     # The newest entry always stays; older ones go once the total passes the budget.
     while len(_RESAMPLED) > 1 and sum(
-            np.asarray(x).nbytes for x, _ in _RESAMPLED.values()) > _RESAMPLED_BYTES:
+            np.asarray(x).nbytes for x, _, _ in _RESAMPLED.values()) > _RESAMPLED_BYTES:
         _RESAMPLED.popitem(last=False)
 
 
@@ -278,4 +280,6 @@ def _samples(recorder, data, config, model, seed):
     raw = config["models"][model]["raw_features"] or not config["preprocessing"]["pca_components"]
     names = data.feature_names if raw and n == len(data.feature_names) else [
         f"pc{i + 1}" for i in range(n)]
-    return {"real": pick(real), "synthetic": pick(synthetic), "feature_names": names}
+    history = {str(label): records for label, records in (recorder.history_ or {}).items()}
+    return {"real": pick(real), "synthetic": pick(synthetic), "feature_names": names,
+            "history": history or None}

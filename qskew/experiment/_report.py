@@ -82,7 +82,8 @@ def report(results_dir, *, plots=True):
 
 
 def make_plots(folder, config, cells, metrics):
-    """PR curves, metric box plots and synthetic marginals under ``folder/plots``.
+    """PR curves, metric box plots and, per generating resampler, synthetic marginals,
+    the correlation difference and GAN loss curves under ``folder/plots``.
 
     Returns the paths written (none, with a warning, if matplotlib is missing).
     """
@@ -172,7 +173,7 @@ def _marginals(out, config, folder, cells):
     """Real vs synthetic marginals of one cell per generating resampler."""
     import matplotlib.pyplot as plt
 
-    from qskew.plotting import plot_marginals
+    from qskew.plotting import plot_correlation_difference, plot_gan_history, plot_marginals
 
     written = []
     for resampler in config["resamplers"]:
@@ -190,4 +191,13 @@ def _marginals(out, config, folder, cells):
         fig.tight_layout()
         written.append(_save(fig, out / f"marginals_{resampler}.png"))
         plt.close(fig)
+        fig = plot_correlation_difference(real, arrays["synthetic"])
+        written.append(_save(fig, out / f"correlation_{resampler}.png"))
+        plt.close(fig)
+        if cell.get("gan_history"):
+            fig = plot_gan_history(cell["gan_history"])
+            fig.suptitle(f"{resampler}: GAN losses (seed {cell['seed']}, fold 0)", fontsize=9)
+            fig.tight_layout()
+            written.append(_save(fig, out / f"gan_loss_{resampler}.png"))
+            plt.close(fig)
     return written

@@ -92,6 +92,7 @@ def save_cell(folder, key, result):
     record = {k: v for k, v in result.items() if k not in ("scores", "samples")}
     record["key"] = key
     record["feature_names"] = samples["feature_names"] if samples else None
+    record["gan_history"] = samples.get("history") if samples else None
     write_json(cells / f"{key}.json", record)
 
 

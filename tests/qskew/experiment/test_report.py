@@ -36,7 +36,7 @@ def test_report_rebuilds_tables_and_plots(finished, tmp_path):
         assert (folder / name).read_bytes() == (finished.path / name).read_bytes(), name
     assert (folder / "timings.csv").exists()
     assert sorted(p.name for p in (folder / "plots").iterdir()) == [
-        "marginals_smote.png", "metrics.png", "pr_curves.png"]
+        "correlation_smote.png", "marginals_smote.png", "metrics.png", "pr_curves.png"]
     assert rebuilt.complete and rebuilt.summary.equals(finished.summary)
     assert rebuilt.config == finished.config
 

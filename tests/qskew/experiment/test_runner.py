@@ -51,7 +51,7 @@ def test_results_folder_contents(finished):
     cells = sorted(p.name for p in (folder / "cells").iterdir())
     assert len(cells) == 16 and "smote+rf+seed1.json" in cells and "none+logreg+seed0.npz" in cells
     assert sorted(p.name for p in (folder / "plots").iterdir()) == [
-        "marginals_smote.png", "metrics.png", "pr_curves.png"]
+        "correlation_smote.png", "marginals_smote.png", "metrics.png", "pr_curves.png"]
     resolved = json.loads((folder / "config.resolved.json").read_text())
     assert resolved == json.loads(json.dumps(load_config(tiny())))
     versions = json.loads((folder / "versions.json").read_text())
@@ -269,3 +269,16 @@ def test_dask_run_gives_the_serial_tables(finished, tmp_path):
         serial = pd.read_csv(finished.path / table)
         dask = pd.read_csv(on_dask.path / table)
         pd.testing.assert_frame_equal(serial, dask)
+
+
+def test_gan_resamplers_get_loss_curve_and_correlation_plots(tmp_path):
+    pytest.importorskip("matplotlib")
+    config = tiny()
+    config["seeds"] = [0]
+    config["resamplers"] = {"none": {}, "gan": {"epochs": 2}}
+    config["models"] = {"logreg": {}}
+    results = run(config, out=tmp_path / "gan", quiet=True)
+    plots = sorted(p.name for p in (results.path / "plots").iterdir())
+    assert {"gan_loss_gan.png", "correlation_gan.png", "marginals_gan.png"} <= set(plots)
+    cell = json.loads(next((results.path / "cells").glob("gan+logreg+seed0.json")).read_text())
+    assert len(cell["gan_history"]["1"]) == 2  # one record per epoch of the class-1 GAN
