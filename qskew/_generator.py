@@ -68,8 +68,10 @@ class _Sampling:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_torch_rng"] = None  # torch generators do not pickle; rebuilt from seed
-        state["_qnodes"] = None
+        # Torch generators and QNodes do not pickle; both are rebuilt on demand.
+        for name in ("_torch_rng", "_qnodes"):
+            if name in state:
+                state[name] = None
         return state
 
 
