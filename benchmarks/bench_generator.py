@@ -39,7 +39,7 @@ mini-batch) with respect to the weights are compared with (a)'s.
    ``no_grad``).
 2. One GAN training epoch: 256 real rows (8 features in [-1, 1]: a fixed
    three-component Gaussian mixture, clipped), batch 64 (4 batches), for
-   every contender the same loop -- ``qskew._gan.train_gan`` (the loop
+   every contender the same loop -- ``qskew.synth._gan.train_gan`` (the loop
    qskew's ``QGANOverSampler`` runs) with ``epochs=1``: per batch one
    discriminator step and one generator step, non-saturating BCE loss, Adam
    with betas (0.5, 0.999), lr 0.05 (generator) and 0.01 (discriminator),
@@ -146,7 +146,7 @@ class PerSampleGenerator(nn.Module):
     """(b)/(c): PennyLane's quantum-GAN demo construction -- one QNode call per sample.
 
     Holds one float64 ``weights`` parameter of shape ``(n_layers, n_qubits, 2)``
-    and ``latent_dim``, so ``qskew._gan.train_gan`` takes it like a qskew
+    and ``latent_dim``, so ``qskew.synth._gan.train_gan`` takes it like a qskew
     generator. ``forward`` loops over the rows of the noise in Python, calls
     the QNode on each row, stacks the results and casts them to float64.
     """
@@ -204,7 +204,7 @@ def _max_diff(a, b):
 def run_contender(key, config, initial, noise, X, reference, args):
     """Cross-check one contender against ``reference`` (qskew's results), then time it."""
     import qskew
-    from qskew._gan import train_gan
+    from qskew.synth._gan import train_gan
 
     generator = build(key, config, initial)
     n_features = config["n_qubits"]

@@ -12,8 +12,7 @@ import inspect
 import numpy as np
 import pennylane as qml
 
-ENTANGLEMENTS = ("linear", "circular", "full")
-ROTATIONS = ("X", "Y", "Z")
+from circuits._options import ENTANGLEMENTS, ROTATIONS
 
 
 def entangling_pairs(n_wires, entanglement="linear"):

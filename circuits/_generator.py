@@ -2,35 +2,10 @@
 
 import pennylane as qml
 
+from circuits._options import OBSERVABLE_SETS, generator_outputs
 from circuits._qnn import hardware_efficient_layer
 
-OBSERVABLE_SETS = {"Z": ("Z",), "XYZ": ("X", "Y", "Z")}
 _PAULI = {"X": qml.PauliX, "Y": qml.PauliY, "Z": qml.PauliZ}
-
-
-def generator_outputs(n_wires, observables="Z"):
-    """Number of values one generator circuit reads out.
-
-    Parameters
-    ----------
-    n_wires : int
-    observables : {"Z", "XYZ"}, default="Z"
-
-    Returns
-    -------
-    int
-        ``n_wires`` for ``"Z"``, ``3 * n_wires`` for ``"XYZ"``.
-
-    Examples
-    --------
-    >>> generator_outputs(4, "XYZ")
-    12
-    """
-    if observables not in OBSERVABLE_SETS:
-        raise ValueError(
-            f"observables must be one of {sorted(OBSERVABLE_SETS)}; got {observables!r}."
-        )
-    return n_wires * len(OBSERVABLE_SETS[observables])
 
 
 def generator_circuit(noise, weights, *, wires, observables="Z"):

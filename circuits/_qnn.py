@@ -3,9 +3,8 @@
 import pennylane as qml
 
 from circuits._feature_maps import entangling_pairs, get_feature_map
+from circuits._options import ANSATZE, QNN_FEATURE_MAPS
 
-QNN_FEATURE_MAPS = ("angle", "zz", "reupload")
-ANSATZE = ("strong", "hardware_efficient")
 
 
 def strongly_entangling_layer(weights, wires):

@@ -1,21 +1,37 @@
-"""qskew: learning from class-imbalanced data with hybrid quantum-classical models."""
+"""qskew: learning from class-imbalanced data with hybrid quantum-classical models.
 
-from qskew._backend import available_backends
+Families live in subpackages, as scikit-learn has ``svm`` and ``ensemble``:
+:mod:`qskew.kernels`, :mod:`qskew.qnn`, :mod:`qskew.synth`,
+:mod:`qskew.ensemble`, on top of :mod:`qskew.backends`; plus
+:mod:`qskew.datasets`, :mod:`qskew.metrics` and :mod:`qskew.experiment`. The
+public names below are importable from here too; each loads on first use, so
+``import qskew`` (and ``qskew --version``) does not import PennyLane or torch.
+"""
+
 from qskew._exceptions import (
     BackendError,
     BackendNotFoundError,
     PSDRepairWarning,
     QskewError,
 )
-from qskew._kernel import QuantumKernel, kernel_target_alignment
-from qskew._generator import Discriminator, MLPGenerator, QuantumGenerator
-from qskew._qnn import QNNClassifier
-from qskew._qnn_module import QNNModule
-from qskew._samplers import GANOverSampler, QGANOverSampler
-from qskew._stacking import QuantumStackingClassifier
-from qskew._svc import QuantumKernelSVC
+from qskew._lazy import lazy_attributes
 
 __version__ = "0.1.0"
+
+__getattr__, __dir__ = lazy_attributes(__name__, {
+    "available_backends": "qskew.backends",
+    "QuantumKernel": "qskew.kernels",
+    "QuantumKernelSVC": "qskew.kernels",
+    "QNNClassifier": "qskew.qnn",
+    "QNNModule": "qskew.qnn",
+    "QGANOverSampler": "qskew.synth",
+    "GANOverSampler": "qskew.synth",
+    "QuantumGenerator": "qskew.synth",
+    "MLPGenerator": "qskew.synth",
+    "Discriminator": "qskew.synth",
+    "QuantumStackingClassifier": "qskew.ensemble",
+    "kernel_target_alignment": "qskew.metrics",
+})
 
 __all__ = [
     "BackendError",

@@ -222,9 +222,9 @@ def main(argv=None):
     a config error, or a results folder that exists (``--overwrite``/``--resume``);
     130 interrupted. Errors are one line on stderr.
     """
+    args = build_parser().parse_args(argv)  # --help and --version answer here, at once
     from qskew.experiment import ConfigError
 
-    args = build_parser().parse_args(argv)
     try:
         with _logging(getattr(args, "quiet", False)):
             return args.handler(args)

@@ -23,3 +23,50 @@ def _fresh_state_cache():
 
     QuantumKernel.clear_cache()
     yield
+
+
+class Counts(dict):
+    """Counted state preparations, circuits and shots (see :func:`simulated`)."""
+
+    def of(self, cost):
+        """The same keys of an ``estimate_cost`` result, to compare with ``self``."""
+        return {key: cost[key] for key in self}
+
+
+@pytest.fixture
+def simulated(monkeypatch):
+    """Count what really runs: states qskew's engine simulates and circuits devices execute.
+
+    A spy on the two entry points every estimator goes through --
+    ``backends._statevector.simulate_states`` (exact mode) and the ``execute`` of
+    every device ``backends._devices.make_device`` creates (circuit mode; a
+    broadcast tape of ``B`` rows counts ``B`` circuits) -- so an ``estimate_cost``
+    is checked against what a run does (``simulated == simulated.of(cost)``),
+    never against its own formula.
+    """
+    from qskew.backends import _devices, _statevector
+
+    counts = Counts(state_preparations=0, circuits=0, shots=0)
+    simulate, make_device = _statevector.simulate_states, _devices.make_device
+
+    def counted_simulation(operations, wires, batch_size, **options):
+        counts["state_preparations"] += batch_size
+        return simulate(operations, wires, batch_size, **options)
+
+    def counted_device(*args, **kwargs):
+        device = make_device(*args, **kwargs)
+        execute = device.execute
+
+        def counted_execute(circuits, *rest, **options):
+            for circuit in circuits if isinstance(circuits, (list, tuple)) else [circuits]:
+                n = circuit.batch_size or 1
+                counts["circuits"] += n
+                counts["shots"] += n * (circuit.shots.total_shots or 0)
+            return execute(circuits, *rest, **options)
+
+        device.execute = counted_execute
+        return device
+
+    monkeypatch.setattr(_statevector, "simulate_states", counted_simulation)
+    monkeypatch.setattr(_devices, "make_device", counted_device)
+    return counts

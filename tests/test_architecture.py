@@ -2,12 +2,17 @@
 being string constants, are never inspected as code).
 
 - ``circuits`` is this repository's package, not the unrelated PyPI ``circuits``.
-- Imports point one way: ``qskew -> circuits -> pennylane, numpy``; ``circuits`` never
-  imports qskew, sklearn or torch, and never creates a device or a QNode.
-- In ``qskew``, only ``_backend.py`` creates devices and QNodes.
+- Imports point one way: ``experiment, cli -> qskew families -> backends -> circuits ->
+  pennylane, numpy``; ``circuits`` never imports qskew, sklearn or torch, and never
+  creates a device or a QNode; the families and backends never import ``experiment`` or
+  ``cli``; ``backends`` imports no family.
+- In ``qskew``, only ``backends/_devices.py`` creates devices and QNodes.
+- The light entry points (``import qskew``, ``qskew --version``, ``--help``, ``list``)
+  import neither PennyLane nor torch.
 """
 
 import ast
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -20,6 +25,12 @@ import qskew
 ROOT = Path(__file__).resolve().parents[1]
 CIRCUITS_FILES = sorted((ROOT / "circuits").rglob("*.py"))
 QSKEW_FILES = sorted((ROOT / "qskew").rglob("*.py"))
+DEVICE_MODULE = ROOT / "qskew" / "backends" / "_devices.py"
+#: Subpackages (and modules) of qskew the experiment layer is built on.
+FAMILIES = ("kernels", "qnn", "synth", "ensemble")
+APPLICATION = ("qskew.experiment", "qskew.cli")
+CORE_FILES = [p for p in QSKEW_FILES
+              if p.relative_to(ROOT / "qskew").parts[0] not in ("experiment", "cli.py")]
 
 PENNYLANE_FACTORIES = {"device", "devices", "qnode", "QNode"}
 # Unambiguous anywhere (``device`` alone is also a torch device, so it counts only on pennylane).
@@ -83,7 +94,9 @@ def test_circuits_is_this_repositorys_package():
 
 def test_files_were_found():
     assert ROOT / "circuits" / "_feature_maps.py" in CIRCUITS_FILES
-    assert ROOT / "qskew" / "_backend.py" in QSKEW_FILES
+    assert DEVICE_MODULE in QSKEW_FILES
+    assert ROOT / "qskew" / "kernels" / "_kernel.py" in CORE_FILES
+    assert ROOT / "qskew" / "experiment" / "_runner.py" not in CORE_FILES
 
 
 @pytest.mark.parametrize("path", CIRCUITS_FILES, ids=lambda p: p.name)
@@ -100,14 +113,53 @@ def test_circuits_create_no_device_or_qnode(path):
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in QSKEW_FILES if p.name != "_backend.py"], ids=lambda p: p.name
+    "path", [p for p in QSKEW_FILES if p != DEVICE_MODULE],
+    ids=lambda p: str(p.relative_to(ROOT)),
 )
-def test_only_backend_module_creates_devices_and_qnodes(path):
+def test_only_the_device_module_creates_devices_and_qnodes(path):
     assert device_or_qnode_uses(parse(path)) == []
 
 
-def test_backend_module_is_where_devices_are_created():
-    assert device_or_qnode_uses(parse(ROOT / "qskew" / "_backend.py"))
+def test_the_device_module_is_where_devices_are_created():
+    assert device_or_qnode_uses(parse(DEVICE_MODULE))
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_core_never_imports_experiment_or_cli(path):
+    modules = imported_modules(parse(path))
+    assert not [m for m in modules if m.startswith(APPLICATION)]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "qskew" / "backends").rglob("*.py")),
+    ids=lambda p: p.name,
+)
+def test_backends_import_no_family(path):
+    modules = imported_modules(parse(path))
+    assert not [m for m in modules
+                if m.startswith(tuple(f"qskew.{family}" for family in FAMILIES))]
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["list"]])
+def test_light_commands_import_neither_pennylane_nor_torch(argv):
+    code = ("import sys\nfrom qskew import cli\ntry:\n    cli.main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\n"
+            "heavy = sorted({'torch', 'pennylane'} & set(sys.modules))\n"
+            "print('heavy:', heavy, file=sys.stderr)\nsys.exit(1 if heavy else 0)")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip()
+
+
+def test_public_names_load_on_first_use():
+    code = ("import sys, qskew\nassert 'torch' not in sys.modules\n"
+            "assert 'pennylane' not in sys.modules\nqskew.QuantumKernel\n"
+            "assert 'pennylane' not in sys.modules\nqskew.QNNModule\n"
+            "assert 'torch' in sys.modules\nassert set(qskew.__all__) <= set(dir(qskew))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 # The scanners themselves: they find real uses and ignore docstrings and torch devices.
@@ -148,5 +200,7 @@ def test_scanner_ignores_docstrings_and_torch_devices():
 
 
 def test_import_scanner_sees_dynamic_imports():
-    source = "import importlib\nimportlib.import_module('qskew._kernel')\nfrom sklearn import svm"
-    assert {"qskew._kernel", "sklearn", "importlib"} <= set(imported_modules(ast.parse(source)))
+    source = ("import importlib\nimportlib.import_module('qskew.kernels._kernel')\n"
+              "from sklearn import svm")
+    assert {"qskew.kernels._kernel", "sklearn", "importlib"} <= set(
+        imported_modules(ast.parse(source)))

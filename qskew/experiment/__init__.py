@@ -8,6 +8,7 @@ leakage-safe imbalanced-learn pipeline and writes a results folder::
 
     config.resolved.json   the resolved config (a valid config itself)
     versions.json          library versions, backend, platform
+    estimators.json        every pipeline built: each step's class and full get_params()
     cells/<key>.json|npz   each finished cell, written atomically as it finishes
     metrics.csv            resampler, model, seed, fold, metric, value
     summary.csv            mean, std, n, Wilcoxon p-value against the baseline

@@ -9,7 +9,6 @@ import hashlib
 import json
 import time
 import warnings
-from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -20,6 +19,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import MinMaxScaler
 
+from qskew._cache import ByteLRUCache
 from qskew.datasets import subsample
 from qskew.experiment import _registry as reg
 from qskew.experiment._config_components import RUNNER_KEYS
@@ -98,15 +98,15 @@ class Recorder(BaseEstimator):
 
     def fit_resample(self, X, y, **params):
         key = _resample_key(self.sampler, X, y) if not params else None
-        if key is not None and key in _RESAMPLED:
-            X_res, y_res, self.history_ = _RESAMPLED[key]
-            _RESAMPLED.move_to_end(key)
+        cached = None if key is None else _RESAMPLED.get(key)
+        if cached is not None:
+            X_res, y_res, self.history_ = cached
         else:
             X_res, y_res = self.sampler.fit_resample(X, y, **params)
             # GAN samplers' per-class loss curves, for the runner's plots.
             self.history_ = getattr(self.sampler, "history_", None)
             if key is not None:
-                _remember(key, X_res, y_res, self.history_)
+                _RESAMPLED.put(key, (X_res, y_res, self.history_))
         self.X_in_, self.y_in_ = np.asarray(X), np.asarray(y)
         # imbalanced-learn's over-samplers and qskew's GANs append new rows after the input.
         self.added_, self.added_y_ = np.asarray(X_res)[len(X):], np.asarray(y_res)[len(X):]
@@ -116,8 +116,7 @@ class Recorder(BaseEstimator):
 # Resampled training sets of this process, keyed by sampler, its parameters (seed
 # included) and the exact rows it was given: the models of one (resampler, seed,
 # fold, feature space) share one QGAN training instead of one each.
-_RESAMPLED = OrderedDict()
-_RESAMPLED_BYTES = 256 * 2**20
+_RESAMPLED = ByteLRUCache(max_bytes=256 * 2**20)
 
 
 def _resample_key(sampler, X, y):
@@ -127,14 +126,6 @@ def _resample_key(sampler, X, y):
         digest.update(array.tobytes())
     params = sorted((k, repr(v)) for k, v in sampler.get_params(deep=True).items())
     return type(sampler).__qualname__, repr(params), digest.hexdigest()
-
-
-def _remember(key, X_res, y_res, history):
-    _RESAMPLED[key] = (X_res, y_res, history)
-    # The newest entry always stays; older ones go once the total passes the budget.
-    while len(_RESAMPLED) > 1 and sum(
-            np.asarray(x).nbytes for x, _, _ in _RESAMPLED.values()) > _RESAMPLED_BYTES:
-        _RESAMPLED.popitem(last=False)
 
 
 def space(config, model):

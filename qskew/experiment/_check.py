@@ -3,7 +3,7 @@
 import difflib
 import re
 
-from qskew._backend import available_backends
+from qskew.backends import available_backends
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 

@@ -2,6 +2,7 @@
 
 from datetime import date, time
 
+from qskew._compat import check_parameters
 from qskew.experiment import _registry as reg
 from qskew.experiment._check import check_backend, suggest
 
@@ -79,7 +80,7 @@ def _params(check, where, component, params):
     if component.factory is None:
         return params
     try:
-        component.factory(**params)._validate_params()
+        check_parameters(component.factory(**params))
     except (TypeError, ValueError) as exc:
         check.add(where, " ".join(str(exc).split()))
     except AttributeError:  # pragma: no cover - an estimator without parameter constraints

@@ -1,41 +1,47 @@
 """What an experiment will cost in quantum work, before running it.
 
-Counts per cell (one resampler, model and seed, all folds):
+The runner builds each cell's pipeline exactly as :func:`~qskew.experiment.run`
+does and asks every component for its own ``estimate_cost`` (see
+:mod:`qskew.backends._cost`); nothing here re-derives an estimator's cost.
+What the runner adds is what it knows about the grid:
 
-- ``qsvc``: :meth:`QuantumKernel.estimate_cost` for ``K(train, train)`` and for
-  ``K(test, train)`` twice (scores, then labels) — an upper bound, as if every
-  training row were a support vector.
-- ``qnn``: forward evaluations = rows fitted per epoch × ``max_epochs`` (an
-  upper bound: early stopping may end sooner), plus two passes over the test
-  rows; each is one state preparation (exact) or one circuit (shots).
-- ``qgan``: ``3 · n_minority`` generator evaluations per epoch and patch (the
-  sampler's own count), plus one per synthetic row and patch.
-- ``stack``: its members' costs on each of ``cv`` training folds and the refit.
+- each fold fits the model on the (resampled) training rows and calls two
+  prediction methods on the test rows (scores, then labels);
+- a resampling is shared by the models of one (resampler, seed, fold,
+  feature space), so a QGAN's training is counted once per group, in the
+  group's first row;
+- the rows a sampler adds come from its own ``sampling_strategy``
+  (imbalanced-learn's ``check_sampling_strategy``).
 
-Time is rough: ``SECONDS_PER_STATE`` per exact state preparation (kernels),
-``SECONDS_PER_TRAINING_STATE`` per forward+backward evaluation (QNN, QGAN), both
-measured at 4-8 qubits on a 2-core CPU and doubled per qubit beyond 10; and
-``SECONDS_PER_CIRCUIT`` per shot-based circuit on a local simulator (hardware
-adds queueing that no constant captures).
+Counts are upper bounds: QNN training may stop early, and kernel states that
+another cell already prepared (the same training rows under another
+resampler) come from the state cache.
+
+Time is rough: ``SECONDS_PER_STATE`` per kernel state preparation and
+``SECONDS_PER_TRAINING_STATE`` per state of a trained model (QNN, QGAN,
+stack), both measured at 4-8 qubits on a 2-core CPU and doubled per qubit
+beyond 10; ``SECONDS_PER_CIRCUIT`` per shot-based circuit on a local
+simulator (hardware adds queueing that no constant captures).
 """
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from imblearn.utils import check_sampling_strategy
 
-from circuits import generator_outputs
-from qskew._backend import STATEVECTOR_SIMULATORS
-from qskew._kernel import QuantumKernel
+from qskew.backends._cost import total
 from qskew.experiment import _cell
-from qskew.experiment import _registry as reg
 from qskew.experiment._config import load_config
-from qskew.experiment._config_components import RUNNER_KEYS
 
 SECONDS_PER_STATE = 1e-4
 SECONDS_PER_TRAINING_STATE = 3e-4
 SECONDS_PER_CIRCUIT = 5e-3
-_OVERSAMPLERS = {"smote", "random", "gan", "qgan"}
+#: Prediction methods the runner calls on each fold's test rows (scores, labels).
+PREDICT_CALLS = 2
+_KERNEL_MODELS = {"qsvc"}
 _COLUMNS = ["resampler", "model", "cells", "folds", "n_train", "n_fit", "n_test", "qubits",
             "state_preparations", "circuits", "shots", "seconds"]
 
@@ -66,65 +72,24 @@ class CostEstimate:
         return "\n".join([self.cells.to_string(index=False), f"total: {total}", *self.notes])
 
 
-def _work(states=0, circuits=0, shots=0, seconds=0.0):
-    return {"state_preparations": states, "circuits": circuits, "shots": shots,
-            "seconds": seconds}
-
-
-def _add(a, b, times=1):
-    return {k: a[k] + times * b[k] for k in a}
-
-
 def _scale(qubits):
     return 2.0 ** max(0, qubits - 10)
 
 
-def _evaluations(n, params, qubits, training):
-    """``n`` evaluations of one circuit: exact states, or circuits with shots."""
-    exact = params.get("shots") is None and params.get("backend") in STATEVECTOR_SIMULATORS
-    if exact:
-        per = SECONDS_PER_TRAINING_STATE if training else SECONDS_PER_STATE
-        return _work(states=n, seconds=n * per * _scale(qubits))
-    shots = params.get("shots") or 0
-    return _work(circuits=n, shots=n * shots, seconds=n * SECONDS_PER_CIRCUIT)
+def _seconds(cost, qubits, training):
+    per_state = SECONDS_PER_TRAINING_STATE if training else SECONDS_PER_STATE
+    return (cost["state_preparations"] * per_state * _scale(qubits)
+            + cost["circuits"] * SECONDS_PER_CIRCUIT)
 
 
-def _model_work(config, label, n_fit, n_test, qubits):
-    item = config["models"][label]
-    params = {k: v for k, v in item.items() if k not in RUNNER_KEYS}
-    kind = item["type"]
-    if kind == "qsvc":
-        kernel = QuantumKernel(**{k: v for k, v in params.items()
-                                  if k in QuantumKernel().get_params()})
-        fit, test = kernel.estimate_cost(n_fit), kernel.estimate_cost(n_test, n_fit)
-        states = fit["state_preparations"] + 2 * test["state_preparations"]
-        circuits = fit["circuits"] + 2 * test["circuits"]
-        return _work(states, circuits, fit["shots"] + 2 * test["shots"],
-                     states * SECONDS_PER_STATE * _scale(qubits)
-                     + circuits * SECONDS_PER_CIRCUIT)
-    if kind == "qnn":
-        epochs = params.get("max_epochs", 100)
-        return _add(_evaluations(n_fit * epochs, params, qubits, True),
-                    _evaluations(2 * n_test, params, qubits, False))
-    if kind == "stack":
-        cv = params.get("cv", 5)
-        total = _work()
-        for member in item["members"]:
-            inner = _model_work(config, member, n_fit - n_fit // cv, n_fit // cv, qubits)
-            total = _add(total, inner, cv)
-            total = _add(total, _model_work(config, member, n_fit, n_test, qubits))
-        return total
-    return _work()
-
-
-def _resampler_work(config, label, n_minority, n_new, n_features):
-    item = config["resamplers"][label]
-    if item["type"] != "qgan":
-        return _work(), None
-    n_qubits = item.get("n_qubits", 4)
-    patches = math.ceil(n_features / generator_outputs(n_qubits, item.get("observables", "Z")))
-    evaluations = (3 * n_minority * item.get("epochs", 100) + n_new) * patches
-    return _evaluations(evaluations, item, n_qubits, True), n_qubits
+def _ask(estimator, *args, **options):
+    """``estimator.estimate_cost(*args, **options)`` with the options it takes; None if it
+    has no estimate (classical components cost no quantum work)."""
+    method = getattr(estimator, "estimate_cost", None)
+    if method is None:
+        return None
+    accepted = inspect.signature(method).parameters
+    return method(*args, **{k: v for k, v in options.items() if k in accepted})
 
 
 def _sizes(config, n_rows, n_positive):
@@ -139,19 +104,43 @@ def _sizes(config, n_rows, n_positive):
     return folds, n_train, n_test, minority
 
 
-def _new_rows(item, n_train, minority):
-    if item["type"] not in _OVERSAMPLERS:
+def _added_rows(sampler, n_train, minority):
+    """Rows ``sampler`` adds to a training set of ``n_train`` rows, ``minority`` of class 1."""
+    strategy = getattr(sampler, "sampling_strategy", None)
+    if sampler is None or strategy is None or not hasattr(sampler, "fit_resample"):
         return 0
-    majority = n_train - minority
-    strategy = item.get("sampling_strategy", "auto")
-    target = majority * strategy if isinstance(strategy, float) else majority
-    return max(0, int(target) - minority)
+    y = np.r_[np.zeros(n_train - minority, dtype=int), np.ones(minority, dtype=int)]
+    try:
+        return int(sum(check_sampling_strategy(strategy, y, "over-sampling").values()))
+    except ValueError:  # an under-sampling strategy: no rows added
+        return 0
+
+
+def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, kind):
+    """``(work, seconds, n_fit, qubits)`` of one fold of a cell whose pipeline is ``pipe``;
+    ``qubits``: the widest register simulated (0: no quantum work)."""
+    steps = dict(pipe.steps)
+    sampler = steps["resample"].sampler if "resample" in steps else None
+    n_new = _added_rows(sampler, n_train, minority)
+    n_fit = n_train + n_new
+    sampler_cost = (_ask(sampler, qubits, minority, n_new)
+                    if sampler is not None and resampler_first else None)
+    model_cost = _ask(steps["model"], n_fit, n_test, predict_calls=PREDICT_CALLS,
+                      n_features=qubits)
+    seconds, widest = 0.0, 0
+    for cost, training in ((sampler_cost, True), (model_cost, kind not in _KERNEL_MODELS)):
+        if cost and (cost["state_preparations"] or cost["circuits"]):
+            width = cost.get("n_qubits", qubits)
+            seconds += _seconds(cost, width, training)
+            widest = max(widest, width)
+    return total(sampler_cost, model_cost), seconds, n_fit, widest
 
 
 def estimate(config, *, data=None, backend=None, overrides=None):
     """Count the state preparations, circuits and shots a config will cost, and a rough time.
 
-    Loads the dataset (for its size and number of features) but fits nothing.
+    Loads the dataset (for its size and number of features) and builds every
+    cell's pipeline, but fits nothing.
 
     Parameters
     ----------
@@ -171,33 +160,44 @@ def estimate(config, *, data=None, backend=None, overrides=None):
     n_rows, n_positive, n_raw = len(loaded.y), int(loaded.y.sum()), loaded.X.shape[1]
     folds, n_train, n_test, minority = _sizes(config, n_rows, n_positive)
     pca = config["preprocessing"]["pca_components"]
-    rows = []
-    for resampler, item in config["resamplers"].items():
-        n_new = _new_rows(item, n_train, minority)
-        for model, model_item in config["models"].items():
-            qubits = n_raw if model_item["raw_features"] or not pca else pca
-            sampler, _ = _resampler_work(config, resampler, minority, n_new, qubits)
-            work = _add(sampler, _model_work(config, model, n_train + n_new, n_test, qubits))
-            work = {k: v * folds for k, v in work.items()}
-            quantum = reg.MODELS[model_item["type"]].quantum or model_item["type"] == "stack"
+    seed = config["seeds"][0]
+    rows, resampled = [], set()
+    for resampler in config["resamplers"]:
+        for model, item in config["models"].items():
+            space = _cell.space(config, model)
+            qubits = n_raw if item["raw_features"] or not pca else pca
+            pipe = _cell.build_pipeline(config, resampler, model, seed)
+            work, seconds, n_fit, qubits = _cell_cost(
+                pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority,
+                item["type"])
+            resampled.add((resampler, space))
             rows.append({"resampler": resampler, "model": model,
                          "cells": len(config["seeds"]), "folds": folds, "n_train": n_train,
-                         "n_fit": n_train + n_new, "n_test": n_test,
-                         "qubits": qubits if quantum else 0, **work})
-    cells = pd.DataFrame(rows, columns=_COLUMNS)
-    total = {k: int((cells[k] * cells["cells"]).sum()) for k in
-             ("state_preparations", "circuits", "shots")}
-    total["cells"] = int(cells["cells"].sum())
-    total["seconds"] = round(float((cells["seconds"] * cells["cells"]).sum()), 1)
+                         "n_fit": n_fit, "n_test": n_test, "qubits": qubits,
+                         **{k: folds * work[k] for k in ("state_preparations", "circuits",
+                                                          "shots")},
+                         "seconds": folds * seconds})
+    return _summarise(pd.DataFrame(rows, columns=_COLUMNS),
+                      (n_rows, n_positive, n_raw, folds, n_train, n_test))
+
+
+def _summarise(cells, sizes):
+    n_rows, n_positive, n_raw, folds, n_train, n_test = sizes
+    total_ = {k: int((cells[k] * cells["cells"]).sum()) for k in
+              ("state_preparations", "circuits", "shots")}
+    total_["cells"] = int(cells["cells"].sum())
+    total_["seconds"] = round(float((cells["seconds"] * cells["cells"]).sum()), 1)
     cells["seconds"] = cells["seconds"].round(2)
     notes = [
         (f"data: {n_rows} rows, {n_positive} positive, {n_raw} features; {folds} fold(s) of "
-        f"{n_train} training and {n_test} test rows per cell."),
-        ("qsvc: QuantumKernel.estimate_cost, all training rows counted as support vectors; "
-        "qnn: forward evaluations per epoch = rows fitted, times max_epochs (early stopping "
-        "may stop sooner); qgan: 3 x minority rows generator evaluations per epoch and patch."),
+         f"{n_train} training and {n_test} test rows per cell."),
+        ("counts: each component's own estimate_cost (fit on the resampled training rows, "
+         f"{PREDICT_CALLS} prediction calls on the test rows); a resampling shared by the "
+         "models of one feature space is counted once, in its first row. Upper bounds: QNN "
+         "training may stop early; kernel states prepared by another cell are reused."),
         (f"seconds: {SECONDS_PER_STATE:g} s per kernel state, {SECONDS_PER_TRAINING_STATE:g} s "
-        f"per training evaluation (doubling per qubit beyond 10), {SECONDS_PER_CIRCUIT:g} s per "
-        "shot-based circuit; classical models and fidelity scoring not counted."),
+         f"per state of a trained model (doubling per qubit beyond 10), "
+         f"{SECONDS_PER_CIRCUIT:g} s per shot-based circuit; classical models and fidelity "
+         "scoring not counted."),
     ]
-    return CostEstimate(cells, total, notes)
+    return CostEstimate(cells, total_, notes)

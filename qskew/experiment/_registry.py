@@ -15,10 +15,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.svm import SVC
 
-from qskew._qnn import QNNClassifier
-from qskew._samplers import GANOverSampler, QGANOverSampler
-from qskew._stacking import QuantumStackingClassifier
-from qskew._svc import QuantumKernelSVC
+from qskew.ensemble import QuantumStackingClassifier
+from qskew.kernels import QuantumKernelSVC
+from qskew.qnn import QNNClassifier
+from qskew.synth import GANOverSampler, QGANOverSampler
 from qskew.datasets import (
     load_cicids2017,
     load_creditcard,

@@ -4,6 +4,7 @@ Layout of a results folder::
 
     config.resolved.json   the resolved config (itself a valid config)
     versions.json          library versions, backend, platform
+    estimators.json        every pipeline built: each step's class and full get_params()
     cells/<key>.json       one finished (resampler, model, seed) cell: metrics per fold
     cells/<key>.npz        its test labels and scores (and synthetic samples)
     metrics.csv            resampler, model, seed, fold, metric, value
@@ -32,6 +33,7 @@ from scipy import stats
 
 CONFIG_FILE = "config.resolved.json"
 VERSIONS_FILE = "versions.json"
+ESTIMATORS_FILE = "estimators.json"
 CELLS = "cells"
 #: Fewest (seed, fold) pairs the Wilcoxon signed-rank test is run on.
 MIN_PAIRS = 5

@@ -14,6 +14,7 @@ from qskew.experiment import _cell
 from qskew.experiment import _registry as reg
 from qskew.experiment import _results as res
 from qskew.experiment._config import ConfigError, load_config
+from qskew.experiment._describe import describe
 from qskew.experiment._execute import execute
 from qskew.experiment._report import expected_cells, rebuild
 
@@ -155,6 +156,18 @@ def _execute(folder, config, todo, n_planned, scheduler, quiet):
             f"{folder}: fix the cause and rerun with --resume (resume=True).") from exc.__cause__
 
 
+def estimators(config):
+    """Every (resampler, model) pipeline the run builds, with each step's full ``get_params``.
+
+    What the config left to defaults is written out too, so a results folder
+    says exactly what ran. ``random_state`` is each cell's seed.
+    """
+    seed = config["seeds"][0]
+    return {f"{resampler}+{model}": describe(_cell.build_pipeline(config, resampler, model, seed),
+                                             seed)
+            for resampler, model, _ in expected_cells({**config, "seeds": [seed]})}
+
+
 def _as_json(value):
     return json.loads(json.dumps(value, default=res._plain))
 
@@ -186,6 +199,7 @@ def _prepare(folder, config, *, resume, overwrite):
     if not config_file.is_file():
         res.write_json(config_file, config)
         res.write_json(folder / res.VERSIONS_FILE, versions)
+        res.write_json(folder / res.ESTIMATORS_FILE, estimators(config))
     else:  # resumed: keep the first run's versions, record this one's
         path = folder / res.VERSIONS_FILE
         recorded = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

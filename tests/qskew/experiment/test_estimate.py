@@ -1,12 +1,8 @@
-"""Tests for qskew.experiment._estimate: quantum cost before running."""
-
-import math
+"""Tests for qskew.experiment._estimate: quantum cost before running, checked by counting."""
 
 import pytest
 
-from circuits import generator_outputs
-from qskew import QuantumKernel
-from qskew.experiment import CostEstimate, demo_config, estimate
+from qskew.experiment import CostEstimate, _cell, demo_config, estimate, run
 from qskew.experiment import _estimate as est
 
 N_TRAIN, N_TEST, N_MINORITY = 277, 120, 28  # demo data, 70/30 holdout
@@ -15,85 +11,95 @@ N_FIT = 2 * (N_TRAIN - N_MINORITY)           # oversampled to balance
 
 def config(**models):
     return {
-        "seeds": [0, 1], "backend": "default.qubit", "dataset": {"name": "demo"},
-        "preprocessing": {"pca_components": 3},
-        "resamplers": {"none": {}, "qgan": {"epochs": 5, "n_qubits": 2}},
-        "models": models or {"qsvc": {}, "qnn": {"max_epochs": 7}, "rf": {}},
+        "name": "estimate", "seeds": [0], "backend": "default.qubit",
+        "dataset": {"name": "demo"},
+        "preprocessing": {"pca_components": 3, "angle_range": [0.0, 1.5]},
+        "resamplers": {"qgan": {"epochs": 2, "n_qubits": 2, "n_layers": 1}},
+        # patience > max_epochs: no early stop, so the estimate is what runs
+        "models": models or {"qsvc": {"feature_map": "angle"},
+                             "qnn": {"max_epochs": 2, "n_layers": 1, "patience": 5},
+                             "rf": {"raw_features": True, "n_estimators": 5}},
+        "evaluation": {"fidelity": False},
     }
 
 
-@pytest.fixture(scope="module")
-def cost():
-    return estimate(config())
+def counted_run(config, tmp_path, simulated, **options):
+    _cell._RESAMPLED.clear()  # this process's shared resamplings: count every one
+    run(config, out=tmp_path / "run", quiet=True, plots=False, **options)
+    return simulated
 
 
 def row(cost, resampler, model):
-    table = cost.cells.set_index(["resampler", "model"])
-    return table.loc[(resampler, model)]
+    return cost.cells.set_index(["resampler", "model"]).loc[(resampler, model)]
 
 
-def test_sizes_and_cells(cost):
+def test_estimate_equals_what_a_run_simulates(tmp_path, simulated):
+    cost = estimate(config())
+    counted = counted_run(config(), tmp_path, simulated)
+    assert {key: cost.total[key] for key in counted} == counted
+    # The QGAN is trained once per feature space: in the models' PCA space with the
+    # first model, and in the raw space for rf (2-qubit patches either way).
+    rf = row(cost, "qgan", "rf")
+    assert rf["qubits"] == 2 and rf["state_preparations"] > 0 and rf["n_fit"] == N_FIT
+
+
+def test_shared_resampling_is_counted_once_per_feature_space():
+    cost = estimate(config(a={"type": "logreg"}, b={"type": "logreg"}))
+    assert row(cost, "qgan", "a")["state_preparations"] > 0
+    assert row(cost, "qgan", "b")["state_preparations"] == 0
+
+
+def test_sizes_and_cells():
+    cost = estimate(config(), overrides={"seeds": [0, 1]})
     assert isinstance(cost, CostEstimate)
-    assert len(cost.cells) == 6 and (cost.cells["cells"] == 2).all()
-    none = row(cost, "none", "qsvc")
-    assert (none["n_train"], none["n_fit"], none["n_test"], none["qubits"]) == \
-        (N_TRAIN, N_TRAIN, N_TEST, 3)
-    assert row(cost, "qgan", "qsvc")["n_fit"] == N_FIT
-    assert row(cost, "none", "rf")["qubits"] == 0
-
-
-def test_qsvc_uses_the_kernels_own_estimate(cost):
-    kernel = QuantumKernel(backend="default.qubit")
-    fit = kernel.estimate_cost(N_TRAIN)["state_preparations"]
-    test = kernel.estimate_cost(N_TEST, N_TRAIN)["state_preparations"]
-    assert row(cost, "none", "qsvc")["state_preparations"] == fit + 2 * test
-
-
-def test_qnn_counts_one_forward_evaluation_per_row_and_epoch(cost):
-    assert row(cost, "none", "qnn")["state_preparations"] == 7 * N_TRAIN + 2 * N_TEST
-
-
-def test_qgan_counts_patches_and_epochs(cost):
-    patches = math.ceil(3 / generator_outputs(2, "Z"))
-    qgan = (3 * N_MINORITY * 5 + (N_FIT - N_TRAIN)) * patches
-    assert row(cost, "qgan", "rf")["state_preparations"] == qgan
-    assert row(cost, "none", "rf")["state_preparations"] == 0
-    assert row(cost, "qgan", "qnn")["state_preparations"] == qgan + 7 * N_FIT + 2 * N_TEST
-
-
-def test_totals_sum_every_cell(cost):
+    assert len(cost.cells) == 3 and (cost.cells["cells"] == 2).all()
+    qsvc = row(cost, "qgan", "qsvc")
+    assert (qsvc["n_train"], qsvc["n_fit"], qsvc["n_test"], qsvc["qubits"]) == \
+        (N_TRAIN, N_FIT, N_TEST, 3)
     for key in ("state_preparations", "circuits", "shots"):
         assert cost.total[key] == (cost.cells[key] * cost.cells["cells"]).sum()
-    assert cost.total["cells"] == 12 and cost.total["seconds"] > 0
-    text = str(cost)
-    assert "total: state_preparations" in text and "forward evaluations per epoch" in text
+    assert cost.total["cells"] == 6 and cost.total["seconds"] > 0
+    assert "total: state_preparations" in str(cost) and "estimate_cost" in str(cost)
 
 
-def test_shots_count_circuits():
-    cost = estimate(config(qsvc={"shots": 100}), overrides={"resamplers": ["none"]})
+def test_shots_count_circuits_as_executed(tmp_path, simulated):
+    models = {"qsvc": {"feature_map": "angle", "shots": 50}}
+    overrides = {"dataset.subsample": {"n": 60, "minority_fraction": 0.2, "random_state": 0}}
+    base = {**config(**models), "resamplers": {"none": {}}}
+    cost = estimate(base, overrides=overrides)
+    counted = counted_run(base, tmp_path, simulated, overrides=overrides)
     qsvc = row(cost, "none", "qsvc")
-    pairs = N_TRAIN * (N_TRAIN - 1) // 2 + 2 * N_TEST * N_TRAIN
-    assert (qsvc["state_preparations"], qsvc["circuits"], qsvc["shots"]) == \
-        (0, pairs, 100 * pairs)
-    assert qsvc["seconds"] == pytest.approx(round(pairs * est.SECONDS_PER_CIRCUIT, 2))
+    # An upper bound: prediction runs against the support vectors, not every training row.
+    assert 0 < counted["circuits"] <= qsvc["circuits"]
+    assert counted["shots"] == 50 * counted["circuits"]
+    assert qsvc["shots"] == 50 * qsvc["circuits"] and qsvc["state_preparations"] == 0
+    assert qsvc["seconds"] == pytest.approx(round(qsvc["circuits"] * est.SECONDS_PER_CIRCUIT, 2))
 
 
-def test_stack_sums_its_members_over_folds_and_refit():
-    members = {"qnn": {"max_epochs": 2}, "st": {"type": "stack", "members": ["qnn"], "cv": 3}}
-    cost = estimate(config(**members), overrides={"resamplers": ["none"]})
-    inner = 2 * (N_TRAIN - N_TRAIN // 3) + 2 * (N_TRAIN // 3)
-    refit = 2 * N_TRAIN + 2 * N_TEST
-    assert row(cost, "none", "st")["state_preparations"] == 3 * inner + refit
+def test_stack_asks_its_members(tmp_path, simulated):
+    models = {"qnn": {"max_epochs": 1, "n_layers": 1, "patience": 5},
+              "st": {"type": "stack", "members": ["qnn"], "cv": 3}}
+    overrides = {"dataset.subsample": {"n": 90, "minority_fraction": 0.2, "random_state": 0}}
+    base = {**config(**models), "resamplers": {"none": {}}}
+    cost = estimate(base, overrides=overrides)
+    counted = counted_run(base, tmp_path, simulated, overrides=overrides)
+    assert {key: cost.total[key] for key in counted} == counted
+    assert row(cost, "none", "st")["state_preparations"] > row(cost, "none", "qnn")[
+        "state_preparations"]
 
 
 def test_cv_multiplies_by_folds():
-    cost = estimate(config(qnn={"max_epochs": 1}),
-                    overrides={"resamplers": ["none"], "evaluation.split": "cv",
-                               "evaluation.n_splits": 4})
+    cost = estimate({**config(qnn={"max_epochs": 1}), "resamplers": {"none": {}}},
+                    overrides={"evaluation.split": "cv", "evaluation.n_splits": 4})
     qnn = row(cost, "none", "qnn")
     assert qnn["folds"] == 4 and qnn["n_test"] == 397 // 4
-    assert qnn["state_preparations"] == 4 * (qnn["n_train"] + 2 * qnn["n_test"])
+    assert qnn["state_preparations"] == 4 * (qnn["n_train"] + est.PREDICT_CALLS * qnn["n_test"])
 
 
-def test_demo_config_estimate_runs():
-    assert estimate(str(demo_config())).total["cells"] == 36
+def test_demo_estimate_within_a_quarter_of_what_it_simulates(tmp_path, simulated):
+    cost = estimate(str(demo_config()), overrides={"seeds": [0]})
+    counted = counted_run(str(demo_config()), tmp_path, simulated,
+                          overrides={"seeds": [0]})
+    assert cost.total["state_preparations"] == pytest.approx(
+        counted["state_preparations"], rel=0.25)
+    assert cost.total["state_preparations"] >= counted["state_preparations"]  # upper bound

@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from qskew.experiment import (
     ConfigError,
@@ -20,7 +21,8 @@ from qskew.experiment import (
     load_config,
     run,
 )
-from qskew.experiment._runner import plan
+from qskew.experiment._describe import CELL_SEED
+from qskew.experiment._runner import estimators, plan
 
 
 def tiny(**evaluation):
@@ -46,8 +48,8 @@ def finished(tmp_path_factory):
 def test_results_folder_contents(finished):
     folder = finished.path
     assert sorted(p.name for p in folder.iterdir()) == [
-        "cells", "config.resolved.json", "fidelity.csv", "metrics.csv", "plots",
-        "summary.csv", "timings.csv", "versions.json"]
+        "cells", "config.resolved.json", "estimators.json", "fidelity.csv", "metrics.csv",
+        "plots", "summary.csv", "timings.csv", "versions.json"]
     cells = sorted(p.name for p in (folder / "cells").iterdir())
     assert len(cells) == 16 and "smote+rf+seed1.json" in cells and "none+logreg+seed0.npz" in cells
     assert sorted(p.name for p in (folder / "plots").iterdir()) == [
@@ -56,6 +58,38 @@ def test_results_folder_contents(finished):
     assert resolved == json.loads(json.dumps(load_config(tiny())))
     versions = json.loads((folder / "versions.json").read_text())
     assert versions["backend"] == "default.qubit" and versions["qskew"]
+
+
+def test_estimators_json_records_every_parameter_of_every_step(finished):
+    recorded = json.loads((finished.path / "estimators.json").read_text())
+    assert sorted(recorded) == ["none+logreg", "none+rf", "smote+logreg", "smote+rf"]
+    steps = recorded["smote+logreg"]["params"]["steps"]
+    assert [name for name, _ in steps] == ["scale", "pca", "angle", "resample", "model"]
+    model = dict(steps)["model"]
+    assert model["class"] == "sklearn.linear_model.LogisticRegression"
+    # Defaults the config never wrote are recorded too, and seeds are marked as such.
+    assert set(model["params"]) == set(LogisticRegression().get_params())
+    assert model["params"]["C"] == 1.0 and model["params"]["random_state"] == CELL_SEED
+    sampler = dict(steps)["resample"]["params"]["sampler"]
+    assert sampler["class"] == "imblearn.over_sampling.SMOTE"
+    assert sampler["params"]["k_neighbors"] == 5
+
+
+def test_estimators_json_describes_quantum_models_and_stacks(tmp_path):
+    config = {**tiny(), "seeds": [3], "resamplers": {"none": {}},
+              "models": {"qsvc": {"feature_map": "angle"},
+                         "st": {"type": "stack", "members": ["qsvc"], "cv": 2}}}
+    config["dataset"] = {"name": "demo", "subsample": {"n": 40, "minority_fraction": 0.25,
+                                                       "random_state": 0}}
+    recorded = estimators(load_config(config))
+    qsvc = dict(recorded["none+qsvc"]["params"]["steps"])["model"]
+    assert qsvc["class"] == "qskew.QuantumKernelSVC"
+    assert qsvc["params"]["reps"] == 2 and qsvc["params"]["C"] == 1.0
+    assert qsvc["params"]["backend"] == "default.qubit"
+    stack = dict(recorded["none+st"]["params"]["steps"])["model"]
+    members = stack["params"]["estimators"]
+    assert members[0][0] == "qsvc" and members[0][1]["class"] == "qskew.QuantumKernelSVC"
+    json.dumps(recorded)  # plain JSON all the way down
 
 
 def test_metrics_csv_is_tidy_and_long(finished):

@@ -1,0 +1,30 @@
+"""Parameter blocks shared by several estimators, declared once.
+
+Each estimator builds its ``_parameter_constraints`` from these (as
+``sklearn/svm/_base.py`` does), so a parameter's rule lives in one place.
+"""
+
+from numbers import Integral
+
+from circuits import ENTANGLEMENTS, ROTATIONS
+from qskew._compat import Interval, StrOptions
+
+#: Where quantum work runs: every quantum estimator takes these.
+BACKEND = {
+    "backend": [str],
+    "backend_options": [dict, None],
+    "shots": [Interval(Integral, 1, None, closed="left"), None],
+}
+
+#: Options of the feature maps (see :func:`circuits.get_feature_map`).
+ENCODING = {
+    "reps": [Interval(Integral, 1, None, closed="left")],
+    "entanglement": [StrOptions(set(ENTANGLEMENTS))],
+    "rotation": [StrOptions(set(ROTATIONS))],
+}
+
+
+def optional(block):
+    """``block`` with ``None`` allowed for every parameter ("keep each member's own")."""
+    return {name: [*rules, None] if None not in rules else rules
+            for name, rules in block.items()}

@@ -1,0 +1,45 @@
+"""Backends: device resolution, the batched statevector engine, circuit execution.
+
+The only subpackage that creates PennyLane devices and QNodes. Estimators
+store a backend *name*, ``backend_options`` and ``shots``, and ask here in
+``fit``: :func:`is_exact` decides between qskew's statevector engine
+(:func:`batched_states`, :func:`simulate_states`) and circuits run on a
+device (:func:`make_device`, :func:`execute`, :func:`make_qnode`).
+
+The names, limits and checks load without PennyLane; the engine and the
+device functions load on first use.
+"""
+
+from qskew._lazy import lazy_attributes
+from qskew.backends._capabilities import (
+    STATEVECTOR_SIMULATORS,
+    available_backends,
+    check_backend,
+    check_n_qubits,
+    is_exact,
+    qubit_limit,
+)
+
+__getattr__, __dir__ = lazy_attributes(__name__, {
+    "make_device": "._devices",
+    "make_qnode": "._devices",
+    "execute": "._devices",
+    "batched_states": "._statevector",
+    "simulate_states": "._statevector",
+    "pauli_expvals": "._statevector",
+})
+
+__all__ = [
+    "STATEVECTOR_SIMULATORS",
+    "available_backends",
+    "batched_states",
+    "check_backend",
+    "check_n_qubits",
+    "execute",
+    "is_exact",
+    "make_device",
+    "make_qnode",
+    "pauli_expvals",
+    "qubit_limit",
+    "simulate_states",
+]

@@ -1,0 +1,344 @@
+"""QuantumKernelSVC: a support vector classifier on the fidelity quantum kernel."""
+
+import warnings
+from numbers import Real
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import SVC
+from sklearn.utils import check_random_state
+
+from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from qskew._validation import validate_prediction_data, validate_training_data
+from qskew.backends import check_backend, check_n_qubits
+from qskew.backends._cost import total
+from qskew.kernels._kernel import QuantumKernel
+
+#: The kernel's parameters, which the SVC takes as its own.
+KERNEL_PARAMS = tuple(QuantumKernel._parameter_constraints)
+
+
+class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
+    """Support vector classifier on the fidelity quantum kernel.
+
+    scikit-learn's :class:`~sklearn.svm.SVC` trained on the Gram matrix of a
+    :class:`~qskew.QuantumKernel`; one qubit per feature.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Regularisation (inverse strength), as in ``SVC``.
+    class_weight : dict or "balanced", default=None
+        Per-class weights on ``C``; ``"balanced"`` uses
+        ``n_samples / (n_classes * bincount(y))`` — the usual choice for skewed
+        classes.
+    feature_map : {"zz", "angle", "iqp"}, default="zz"
+        Data encoding, see :mod:`circuits`.
+    reps : int, default=2
+        Repetitions of the feature map.
+    entanglement : {"linear", "circular", "full"}, default="linear"
+        Coupled pairs for ``"zz"`` and ``"iqp"``.
+    rotation : {"X", "Y", "Z"}, default="Y"
+        Rotation axis for ``"angle"``.
+    backend : str, default="lightning.qubit"
+        PennyLane device name.
+    backend_options : dict, optional
+        Extra keyword arguments for the device.
+    shots : int, optional
+        ``None`` for exact kernels, else shots per overlap circuit.
+    random_state : int, RandomState instance or None, default=None
+        Seeds shot sampling and the calibration folds.
+    dtype : {"complex128", "complex64"}, default="complex128"
+        Precision of statevectors in exact mode (``complex64`` halves memory).
+    device : str, optional
+        Torch device (e.g. ``"cuda"``) for exact kernels, see
+        :class:`~qskew.QuantumKernel`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when ``X`` has string column names.
+    kernel_ : QuantumKernel
+        The kernel used (it caches the support vectors' states).
+    svc_ : sklearn.svm.SVC
+        The fitted classifier on the precomputed Gram matrix.
+    support_ : ndarray of shape (n_support,)
+        Indices of the support vectors in the training set.
+    support_vectors_ : ndarray of shape (n_support, n_features_in_)
+        Training rows that are support vectors.
+    temperature_ : float
+        Inverse temperature ``a`` of the probability calibration.
+
+    Notes
+    -----
+    **Probabilities.** ``predict_proba`` is calibrated by temperature scaling
+    of the SVM margins: ``p = sigmoid(a * f)`` (binary) or
+    ``softmax(a * f)`` (one-vs-rest margins, multiclass), with one ``a > 0``
+    fitted by log-loss on out-of-fold margins (stratified, up to 5 folds)
+    against Platt's smoothed targets ``1 - 1/(n_c + 2)``.
+    Unlike Platt scaling it has no offset, so ``predict``, ``decision_function``
+    and ``predict_proba`` always agree, and the boundary that ``class_weight``
+    moves is kept. For another calibration wrap the estimator in
+    ``CalibratedClassifierCV``.
+
+    **Cost.** ``fit`` prepares one state per training row (exact mode) and
+    fits the SVM ``k + 1`` times on slices of one Gram matrix; ``predict``
+    prepares the new rows' states and evaluates the kernel against the support
+    vectors only. See :class:`~qskew.QuantumKernel` for circuit mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.1, 0.2], [0.2, 0.1], [2.9, 3.0], [3.0, 2.8]] * 3)
+    >>> y = np.array([0, 0, 1, 1] * 3)
+    >>> clf = QuantumKernelSVC(feature_map="angle", reps=1).fit(X, y)
+    >>> clf.predict([[0.15, 0.15], [2.95, 2.9]])
+    array([0, 1])
+    """
+
+    _parameter_constraints = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        **QuantumKernel._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        *,
+        C=1.0,
+        class_weight=None,
+        feature_map="zz",
+        reps=2,
+        entanglement="linear",
+        rotation="Y",
+        backend="lightning.qubit",
+        backend_options=None,
+        shots=None,
+        random_state=None,
+        dtype="complex128",
+        device=None,
+    ):
+        self.C = C
+        self.class_weight = class_weight
+        self.feature_map = feature_map
+        self.reps = reps
+        self.entanglement = entanglement
+        self.rotation = rotation
+        self.backend = backend
+        self.backend_options = backend_options
+        self.shots = shots
+        self.random_state = random_state
+        self.dtype = dtype
+        self.device = device
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the SVM on the quantum Gram matrix of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, already scaled to the range the feature map expects.
+        y : array-like of shape (n_samples,)
+            Class labels (at least two classes).
+        sample_weight : array-like of shape (n_samples,), optional
+            Per-sample weights on ``C``; rows of weight ``<= 0`` are left out,
+            as libsvm does, and every class needs one row of positive weight.
+
+        Returns
+        -------
+        self : QuantumKernelSVC
+            The fitted estimator.
+        """
+        X, y, self.classes_, _ = validate_training_data(self, X, y)
+        check_backend(self.backend)
+        check_n_qubits(X.shape[1], self.backend, type(self).__name__)
+        sample_weight = _check_sample_weight(sample_weight, X)
+        # libsvm drops rows of weight <= 0 but then numbers support_ within the
+        # remaining rows (scikit-learn#5150), which would pick the wrong columns
+        # of a precomputed Gram matrix: drop those rows here instead.
+        kept = np.flatnonzero(sample_weight > 0)
+        X_fit, y_fit, w_fit = X[kept], y[kept], sample_weight[kept]
+        self._check_weighted_classes(y_fit)
+        rng = check_random_state(self.random_state)
+        self.kernel_ = self._kernel()
+        K = self.kernel_(X_fit)
+        # break_ties: multiclass predict is the argmax of decision_function (and
+        # hence of predict_proba), not a one-vs-one vote that can disagree with it.
+        svc = SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight,
+                  break_ties=True)
+        self.svc_ = svc.fit(K, y_fit, sample_weight=w_fit)
+        self.support_ = kept[self.svc_.support_]
+        self.support_vectors_ = X[self.support_]
+        self._n_train = len(kept)
+        margins = self._out_of_fold_margins(svc, K, y_fit, w_fit, rng)
+        codes = np.searchsorted(self.classes_, y_fit)
+        self.temperature_ = _fit_temperature(margins, codes, w_fit)
+        return self
+
+    def _check_weighted_classes(self, y_fit):
+        missing = np.setdiff1d(self.classes_, y_fit)
+        if len(missing):
+            raise ValueError(
+                f"{type(self).__name__} needs a positive sample_weight in every class; got "
+                f"weights <= 0 for all samples of class(es) {missing.tolist()}. Give them "
+                "positive weights, or drop those rows from X and y."
+            )
+
+    def _out_of_fold_margins(self, svc, K, y, sample_weight, rng):
+        n_splits = min(5, np.bincount(np.searchsorted(self.classes_, y)).min())
+        if n_splits < 2:
+            warnings.warn(
+                "a class has a single sample, so probabilities are calibrated on the "
+                "training margins themselves (optimistic). Provide more samples per class.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return self.svc_.decision_function(K)
+        folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
+        return cross_val_predict(
+            svc, K, y, cv=folds, method="decision_function",
+            params={"sample_weight": sample_weight},
+        )
+
+    def _test_gram(self, X):
+        X = validate_prediction_data(self, X)
+        K = np.zeros((len(X), self._n_train))
+        # libsvm reads only the support vectors' columns of a precomputed kernel.
+        K[:, self.svc_.support_] = self.kernel_(X, self.support_vectors_)
+        return K
+
+    def _kernel(self):
+        return QuantumKernel(**{name: getattr(self, name) for name in KERNEL_PARAMS})
+
+    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, cached=0):
+        """What ``fit`` on ``n_fit`` rows and predicting ``n_predict`` rows will cost.
+
+        Parameters
+        ----------
+        n_fit : int
+            Training rows.
+        n_predict : int, default=0
+            Rows to predict, against at most ``n_fit`` support vectors.
+        predict_calls : int, default=1
+            Prediction methods called on those rows (e.g. 2 for
+            ``predict_proba`` then ``predict``).
+        cached : int, default=0
+            Rows whose states are already in the state cache (exact mode
+            prepares them no more): first of the training rows, then of the
+            rows to predict — as when cross-validation folds share rows.
+
+        Returns
+        -------
+        dict
+            As :meth:`QuantumKernel.estimate_cost`: the training Gram matrix,
+            then the kernel of the new rows against the support vectors —
+            counted as if every training row were one (an upper bound in
+            circuit mode). In exact mode ``fit`` caches the support vectors'
+            states and the first call the new rows', so prediction prepares
+            at most ``n_predict`` states. Calibration re-uses the training
+            Gram matrix and costs nothing.
+
+        Examples
+        --------
+        >>> QuantumKernelSVC().estimate_cost(100, 20, predict_calls=2)["state_preparations"]
+        120
+        """
+        kernel = self._kernel()
+        fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit))
+        if not n_predict:
+            return fit
+        cached_predict = max(0, cached - n_fit) + n_fit  # the support vectors' states
+        return total(fit, kernel.estimate_cost(n_predict, n_fit, calls=predict_calls,
+                                               cached=cached_predict))
+
+    def decision_function(self, X):
+        """Signed distance to the separating hyperplane.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: positive values favour ``classes_[1]``. Multiclass:
+            one-vs-rest scores.
+        """
+        K = self._test_gram(X)
+        return self.svc_.decision_function(K)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        K = self._test_gram(X)
+        return self.svc_.predict(K)
+
+    def predict_proba(self, X):
+        """Calibrated class probabilities (see Notes of the class).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        return np.exp(_log_proba(self.decision_function(X), self.temperature_))
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        return _log_proba(self.decision_function(X), self.temperature_)
+
+
+def _log_proba(margins, temperature):
+    if margins.ndim == 1:
+        z = temperature * margins
+        return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
+    return log_softmax(temperature * margins, axis=1)
+
+
+def _fit_temperature(margins, codes, sample_weight):
+    """Inverse temperature ``a > 0`` minimising the weighted log-loss.
+
+    Targets are smoothed as in Platt (1999): class ``c`` aims at
+    ``1 - 1/(n_c + 2)`` rather than 1, so perfectly separated out-of-fold
+    margins do not drive ``a`` to infinity (probabilities of 1e-96).
+    """
+    n_classes = int(codes.max()) + 1 if margins.ndim == 1 else margins.shape[1]
+    n_classes = max(n_classes, 2)
+    counts = np.bincount(codes, minlength=n_classes)
+    eps = 1.0 / (counts[codes] + 2.0)
+    targets = np.repeat((eps / (n_classes - 1))[:, None], n_classes, axis=1)
+    targets[np.arange(len(codes)), codes] = 1.0 - eps
+
+    def loss(log_a):
+        return -np.average((targets * _log_proba(margins, np.exp(log_a))).sum(1),
+                           weights=sample_weight)
+
+    result = minimize_scalar(loss, bounds=(-8.0, 8.0), method="bounded")
+    return float(np.exp(result.x))

@@ -1,0 +1,352 @@
+"""QNNClassifier: a scikit-learn classifier around QNNModule."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
+
+from circuits import ANSATZE, QNN_FEATURE_MAPS
+from qskew import _constraints
+from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from qskew._validation import validate_prediction_data, validate_training_data
+from qskew.backends import _cost, check_backend, check_n_qubits, is_exact
+
+
+class QNNClassifier(ClassifierMixin, BaseEstimator):
+    r"""Variational quantum classifier trained with Adam, built for skewed classes.
+
+    One qubit per feature; ``⟨Z⟩`` on the first qubit (binary) or on the
+    first ``k`` qubits (``k`` classes; extra qubits are added when ``k``
+    exceeds the number of features) becomes a logit through a trainable
+    scale and offset. Training is mini-batch Adam on a class- and
+    sample-weighted cross-entropy or focal loss, with early stopping on a
+    stratified validation split.
+
+    Parameters
+    ----------
+    n_layers : int, default=2
+        Trainable layers of the ansatz.
+    feature_map : {"angle", "zz", "reupload"}, default="angle"
+        Encoding; ``"reupload"`` repeats the angle encoding before each layer.
+    ansatz : {"strong", "hardware_efficient"}, default="strong"
+        ``StronglyEntanglingLayers`` or RY/RZ + CNOT ring.
+    loss : {"bce", "focal"}, default="bce"
+        Cross-entropy (binary or multiclass) or focal loss
+        :math:`-(1-p_t)^\gamma \log p_t` (Lin et al. 2017).
+    focal_gamma : float, default=2.0
+        Focusing parameter :math:`\gamma` of the focal loss.
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class in the loss; ``"balanced"`` uses
+        ``n_samples / (n_classes * bincount(y))``.
+    learning_rate : float, default=0.05
+        Adam step size.
+    batch_size : int, default=32
+        Mini-batch size (capped at the training set size).
+    max_epochs : int, default=100
+        Upper bound on passes over the training data.
+    validation_fraction : float or None, default=0.1
+        Stratified share held out for early stopping; ``None`` (or too few
+        samples per class) monitors the training loss instead.
+    patience : int, default=10
+        Epochs without improvement of more than ``tol`` before stopping.
+    tol : float, default=1e-4
+        Minimum improvement of the monitored loss.
+    warm_start : bool, default=False
+        Continue from the previous weights when refitting on the same classes
+        and number of features (otherwise start afresh).
+    reps, entanglement, rotation
+        Feature-map options (see :func:`circuits.qnn_circuit`).
+    backend : str, default="lightning.qubit"
+        PennyLane device name.
+    backend_options : dict, optional
+        Extra device options (circuit mode).
+    shots : int, optional
+        Shots per circuit; ``None`` for exact expectation values.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, validation split, shuffling and shots: same seed, same
+        model, bit for bit.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    module_ : torch.nn.Module
+        The trained network (``module_.qnn`` is the :class:`QNNModule`).
+    history_ : list of dict
+        Per epoch: ``epoch``, ``train_loss`` and ``val_loss`` (None when not
+        monitored).
+    n_iter_ : int
+        Epochs run by the last ``fit``.
+    best_loss_ : float
+        Best monitored loss; its weights are the ones kept.
+
+    Notes
+    -----
+    Execution: see :class:`~qskew.QNNModule` (exact batched simulation with
+    backprop on statevector simulators, QNodes otherwise). Cost per epoch:
+    ``n_samples`` circuit evaluations forward and backward; ``predict`` one
+    batched pass. A :class:`~sklearn.exceptions.ConvergenceWarning` is issued
+    when training stops at ``max_epochs`` while still improving.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.1, 0.2], [0.3, 0.1], [2.9, 3.0], [2.7, 2.8]] * 4)
+    >>> y = np.array([0, 0, 1, 1] * 4)
+    >>> clf = QNNClassifier(n_layers=1, max_epochs=30, validation_fraction=None,
+    ...                     random_state=0).fit(X, y)
+    >>> clf.predict([[0.2, 0.2], [2.8, 2.9]])
+    array([0, 1])
+    """
+
+    _parameter_constraints = {
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "feature_map": [StrOptions(set(QNN_FEATURE_MAPS))],
+        "ansatz": [StrOptions(set(ANSATZE))],
+        "loss": [StrOptions({"bce", "focal"})],
+        "focal_gamma": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        **_constraints.ENCODING,
+        **_constraints.BACKEND,
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, n_layers=2, feature_map="angle", ansatz="strong", loss="bce",
+                 focal_gamma=2.0, class_weight=None, learning_rate=0.05, batch_size=32,
+                 max_epochs=100, validation_fraction=0.1, patience=10, tol=1e-4,
+                 warm_start=False, reps=1, entanglement="linear", rotation="Y",
+                 backend="lightning.qubit", backend_options=None, shots=None,
+                 random_state=None):
+        self.n_layers = n_layers
+        self.feature_map = feature_map
+        self.ansatz = ansatz
+        self.loss = loss
+        self.focal_gamma = focal_gamma
+        self.class_weight = class_weight
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.warm_start = warm_start
+        self.reps = reps
+        self.entanglement = entanglement
+        self.rotation = rotation
+        self.backend = backend
+        self.backend_options = backend_options
+        self.shots = shots
+        self.random_state = random_state
+
+    # -- fitting ----------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train the QNN.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features, scaled to the range the encoding expects (e.g. [0, π]).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), optional
+            Per-sample loss weights (multiplied with ``class_weight``).
+
+        Returns
+        -------
+        self : QNNClassifier
+        """
+        # Read before validation resets it: warm_start may only reuse a
+        # network built for the same features and classes.
+        previous_n_features = getattr(self, "n_features_in_", None)
+        X, y, classes, codes = validate_training_data(self, X, y)
+        self._check_problem(classes, X.shape[1])
+        # Negative weights would turn loss minimisation into maximisation.
+        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        weights = self._sample_weights(classes, codes, sample_weight)
+        rng = check_random_state(self.random_state)
+        reuse = (self.warm_start and hasattr(self, "module_")
+                 and previous_n_features == X.shape[1]
+                 and np.array_equal(getattr(self, "classes_", None), classes))
+        self.classes_ = classes
+        if not reuse:
+            from qskew.qnn import _training
+
+            seed = rng.randint(2**31 - 1)
+            prior = np.bincount(codes, weights=weights, minlength=len(classes))
+            self.module_ = _training.build_net(
+                X.shape[1], len(classes), prior / prior.sum(), seed, **self._module_options())
+            self.history_ = []
+        train, val = self._split(codes, rng)
+        self._train(X, codes, weights, train, val, rng)
+        return self
+
+    def _check_problem(self, classes, n_features):
+        name = type(self).__name__
+        check_backend(self.backend)
+        check_n_qubits(n_features, self.backend, name)
+        n_qubits = max(n_features, len(classes) if len(classes) > 2 else 1)
+        check_n_qubits(
+            n_qubits, self.backend, name, "reads one qubit per class",
+            subject=f"y has {len(classes)} classes", fix="merge rare classes",
+        )
+
+    def _sample_weights(self, classes, codes, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        per_class = compute_class_weight(self.class_weight, classes=classes, y=classes[codes])
+        return sample_weight * per_class[codes]
+
+    def _split(self, codes, rng):
+        """Stratified train/validation indices (no validation if impossible)."""
+        everything = np.arange(len(codes))
+        if self.validation_fraction is None:
+            return everything, None
+        n_val = int(np.ceil(self.validation_fraction * len(codes)))
+        counts = np.bincount(codes)
+        if counts.min() < 2 or n_val < len(counts) or len(codes) - n_val < len(counts):
+            return everything, None
+        train, val = train_test_split(
+            everything, test_size=n_val, stratify=codes, random_state=rng.randint(2**31 - 1)
+        )
+        return np.sort(train), np.sort(val)
+
+    def _train(self, X, codes, weights, train, val, rng):
+        from qskew.qnn import _training
+
+        self.n_iter_, self.best_loss_, stopped_early = _training.train(
+            self.module_, X, codes, weights, train, val, rng.randint(2**31 - 1),
+            loss=self.loss, focal_gamma=self.focal_gamma, learning_rate=self.learning_rate,
+            batch_size=self.batch_size, max_epochs=self.max_epochs, patience=self.patience,
+            tol=self.tol, history=self.history_,
+        )
+        if not stopped_early:
+            warnings.warn(
+                f"{type(self).__name__} stopped at max_epochs={self.max_epochs} while the "
+                f"{'validation' if val is not None else 'training'} loss was still improving; "
+                "raise max_epochs or learning_rate.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _module_options(self):
+        """Keyword arguments of :class:`~qskew.QNNModule` taken from this estimator."""
+        return {"n_layers": self.n_layers, "feature_map": self.feature_map,
+                "ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
+                "rotation": self.rotation, "backend": self.backend,
+                "backend_options": self.backend_options, "shots": self.shots}
+
+    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None):
+        """Upper bound on what ``fit`` and predicting will cost (binary classes).
+
+        Parameters
+        ----------
+        n_fit : int
+            Training rows (validation rows included).
+        n_predict : int, default=0
+            Rows to predict.
+        predict_calls : int, default=1
+            Prediction methods called on those rows (each runs the circuit).
+        n_features : int, optional
+            Features (qubits); needed in circuit mode, where gradients are
+            estimated by the parameter-shift rule.
+
+        Returns
+        -------
+        dict
+            ``mode``, ``state_preparations``, ``circuits`` and ``shots``
+            (see :mod:`qskew.backends._cost`). Each epoch evaluates the
+            circuit once per row (training and validation rows); exact mode
+            backpropagates through those states at no further simulation;
+            circuit mode runs ``2`` shifted circuits per trainable weight for
+            every training row. Then ``predict_calls * n_predict``
+            evaluations. Early stopping may end training sooner.
+
+        Examples
+        --------
+        >>> QNNClassifier(max_epochs=10).estimate_cost(100, 50)["state_preparations"]
+        1050
+        """
+        self._validate_params()
+        exact = is_exact(self.backend, self.shots)
+        evaluations = self.max_epochs * n_fit + predict_calls * n_predict
+        if not exact:
+            if n_features is None:
+                raise ValueError(
+                    "QNNClassifier.estimate_cost needs n_features in circuit mode (shots or "
+                    "a non-statevector backend): parameter-shift gradients run 2 circuits "
+                    "per trainable weight, and the weights grow with the qubits.")
+            n_val = (int(np.ceil(self.validation_fraction * n_fit))
+                     if self.validation_fraction is not None else 0)
+            evaluations += self.max_epochs * (n_fit - n_val) * 2 * self._n_weights(n_features)
+        return _cost.evaluations(exact, evaluations, self.shots)
+
+    def _n_weights(self, n_features):
+        per_gate = 3 if self.ansatz == "strong" else 2
+        return self.n_layers * n_features * per_gate
+
+    # -- prediction -------------------------------------------------------
+
+    def _logits(self, X):
+        from qskew.qnn import _training
+
+        X = validate_prediction_data(self, X)
+        return _training.logits(self.module_, X)
+
+    def decision_function(self, X):
+        """Logits: binary ``(n_samples,)`` (positive favours ``classes_[1]``), else per class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        logits = self._logits(X)
+        return logits[:, 0] if logits.shape[1] == 1 else logits
+
+    def predict_proba(self, X):
+        """Class probabilities (sigmoid or softmax of the logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        from qskew.qnn import _training
+
+        return _training.probabilities(self._logits(X))
+
+    def predict(self, X):
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        logits = self._logits(X)
+        codes = (logits[:, 0] > 0).astype(int) if logits.shape[1] == 1 else logits.argmax(1)
+        return self.classes_[codes]

@@ -1,0 +1,342 @@
+"""GAN oversamplers with imbalanced-learn's sampler API: quantum and classical."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sparse
+from imblearn.over_sampling.base import BaseOverSampler
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils import check_random_state
+
+from circuits import OBSERVABLE_SETS, generator_outputs
+from qskew import _constraints
+from qskew._compat import Interval, StrOptions
+from qskew.backends import _cost, check_backend, is_exact
+
+GAN_LOSSES = ("bce", "wgan-gp")
+
+_GAN_CONSTRAINTS = {
+    **BaseOverSampler._parameter_constraints,
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "lr_generator": [Interval(Real, 0, None, closed="neither")],
+    "lr_discriminator": [Interval(Real, 0, None, closed="neither")],
+    "loss": [StrOptions(set(GAN_LOSSES))],
+    "n_critic": [Interval(Integral, 1, None, closed="left"), None],
+    "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
+    "discriminator_hidden": ["array-like"],
+}
+
+
+def quantum_generator_parameter_count(n_features, n_qubits, n_layers, observables="Z"):
+    """Trainable parameters of a :class:`QuantumGenerator` for ``n_features`` outputs.
+
+    Examples
+    --------
+    >>> quantum_generator_parameter_count(30, 8, 4)
+    256
+    """
+    n_patches = -(-n_features // generator_outputs(n_qubits, observables))
+    return n_patches * n_layers * n_qubits * 2
+
+
+class _GANOverSampler(BaseOverSampler):
+    """Shared fitting of one GAN per class to over-sample (training rows only)."""
+
+    def _fit_resample(self, X, y):
+        import torch
+
+        from qskew.synth._gan import train_gan
+        from qskew.synth._generator import Discriminator, parameter_count
+
+        # Sparse input: only the rows of over-sampled classes are densified.
+        rng = check_random_state(self.random_state)
+        self.generators_, self.discriminators_, self.scalers_, self.history_ = {}, {}, {}, {}
+        X_parts, y_parts = [X], [y]
+        for label, n_new in self.sampling_strategy_.items():
+            if n_new == 0:
+                continue
+            rows = X[y == label]
+            rows = rows.toarray() if sparse.issparse(rows) else rows
+            rows = rows.astype(np.float64)
+            scaler = MinMaxScaler(feature_range=(-1.0, 1.0)).fit(rows)
+            seed = int(rng.randint(2**31 - 1))
+            generator = self._make_generator(X.shape[1], seed)
+            discriminator = Discriminator(X.shape[1], tuple(self.discriminator_hidden),
+                                          seed=seed + 1)
+            self.history_[label] = train_gan(
+                generator, discriminator, torch.as_tensor(scaler.transform(rows)),
+                epochs=self.epochs, batch_size=self.batch_size,
+                lr_generator=self.lr_generator, lr_discriminator=self.lr_discriminator,
+                loss=self.loss, n_critic=self._n_critic(), seed=seed + 2,
+            )
+            synthetic = scaler.inverse_transform(generator.sample(n_new, seed=seed + 3).numpy())
+            # MinMaxScaler maps a constant column to a unit-width range and rounding can
+            # overshoot by an ulp: clip to the observed range the scaler promises.
+            synthetic = np.clip(synthetic, scaler.data_min_, scaler.data_max_)
+            synthetic = _match_integer_columns(synthetic, rows).astype(X.dtype, copy=False)
+            X_parts.append(sparse.csr_matrix(synthetic) if sparse.issparse(X) else synthetic)
+            y_parts.append(np.full(n_new, label, dtype=y.dtype))
+            self.generators_[label], self.discriminators_[label] = generator, discriminator
+            self.scalers_[label] = scaler
+        self.n_generator_params_ = next(
+            (parameter_count(g) for g in self.generators_.values()), 0)
+        stack = sparse.vstack if sparse.issparse(X) else np.vstack
+        X_res = stack(X_parts)
+        return (X_res.asformat(X.format) if sparse.issparse(X) else X_res), np.concatenate(y_parts)
+
+    def _n_critic(self):
+        if self.n_critic is not None:
+            return self.n_critic
+        return 5 if self.loss == "wgan-gp" else 1
+
+
+def _match_integer_columns(synthetic, real):
+    """Round columns whose real values are all whole numbers (counts, flags, ports)."""
+    integral = np.all(np.isclose(real, np.round(real)), axis=0)
+    synthetic[:, integral] = np.round(synthetic[:, integral])
+    return synthetic
+
+
+_COMMON_DOC = """
+    sampling_strategy : float, str, dict or callable, default="auto"
+        How many rows to add per class, as in imbalanced-learn (``"auto"``:
+        every class but the majority up to the majority's count).
+    epochs : int, default={epochs}
+        Passes over each over-sampled class's rows.
+    batch_size : int, default=32
+    lr_generator : float, default={lr_g}
+    lr_discriminator : float, default={lr_d}
+        Adam step sizes (betas 0.5, 0.999).
+    loss : {{"bce", "wgan-gp"}}, default="bce"
+        Non-saturating GAN loss, or Wasserstein loss with gradient penalty.
+    n_critic : int, optional
+        Discriminator steps per generator step; default 1 (``"bce"``) or 5
+        (``"wgan-gp"``).
+    latent_dim : int, optional
+        Latent angles per sample.
+    discriminator_hidden : sequence of int, default=(32, 16)
+        Hidden widths of the :class:`~qskew.Discriminator` MLP.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, noise, shuffling and sampling: same seed, same rows."""
+
+_COMMON_ATTRIBUTES = """
+    sampling_strategy_ : dict
+        Rows added per class.
+    generators_, discriminators_ : dict
+        Trained torch modules per over-sampled class.
+    scalers_ : dict
+        Per class, the ``MinMaxScaler`` to ``[-1, 1]`` fitted on that class's
+        rows; samples are mapped back through it, so they stay within the
+        observed range of each feature.
+    history_ : dict
+        Per class, a list of per-epoch ``d_loss`` / ``g_loss``.
+    n_generator_params_ : int
+        Trainable parameters of one generator."""
+
+
+class QGANOverSampler(_GANOverSampler):
+    __doc__ = f"""Over-sample minority classes with a quantum GAN (Q-SYNTH style).
+
+    For each class to over-sample, a :class:`~qskew.QuantumGenerator` (patch
+    construction) is trained against a classical
+    :class:`~qskew.Discriminator` on that class's rows only, scaled to
+    ``[-1, 1]``; new rows are sampled and mapped back to the original units.
+    Use it inside an imbalanced-learn ``Pipeline`` so it only ever sees
+    training folds.
+
+    Parameters
+    ----------
+    n_qubits : int, default=4
+        Wires per generator patch.
+    n_layers : int, default=4
+        Trainable layers per patch.
+    observables : {{"Z", "XYZ"}}, default="Z"
+        Values read per qubit (1 or 3): fewer patches with ``"XYZ"``.
+    backend : str, default="lightning.qubit"
+    backend_options : dict, optional
+    shots : int, optional
+{_COMMON_DOC.format(epochs=100, lr_g=0.05, lr_d=0.01)}
+
+    Attributes
+    ----------
+{_COMMON_ATTRIBUTES}
+
+    Notes
+    -----
+    **High-dimensional data.** Every feature is generated (no projection):
+    ``ceil(n_features / outputs per patch)`` patch circuits share one latent
+    vector, so 30 credit-card columns take 8 patches of 4 qubits (``"Z"``)
+    or 3 patches (``"XYZ"``). A projection to ``n_qubits`` principal
+    components and back would discard the variance outside them; patches keep
+    it, at a cost linear in the number of patches.
+
+    **Cost.** Per epoch, ``3 · n_rows`` generator evaluations (one batched
+    simulation per patch and mini-batch) plus their backward pass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.vstack([np.zeros((20, 2)), np.ones((4, 2))])
+    >>> y = np.array([0] * 20 + [1] * 4)
+    >>> X_res, y_res = QGANOverSampler(n_qubits=2, n_layers=1, epochs=2,
+    ...                                random_state=0).fit_resample(X, y)
+    >>> np.bincount(y_res).tolist()
+    [20, 20]
+    """
+
+    _parameter_constraints = {
+        **_GAN_CONSTRAINTS,
+        "n_qubits": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "observables": [StrOptions(set(OBSERVABLE_SETS))],
+        **_constraints.BACKEND,
+    }
+
+    def __init__(self, *, sampling_strategy="auto", n_qubits=4, n_layers=4, observables="Z",
+                 latent_dim=None, epochs=100, batch_size=32, lr_generator=0.05,
+                 lr_discriminator=0.01, loss="bce", n_critic=None,
+                 discriminator_hidden=(32, 16), backend="lightning.qubit",
+                 backend_options=None, shots=None, random_state=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_qubits = n_qubits
+        self.n_layers = n_layers
+        self.observables = observables
+        self.latent_dim = latent_dim
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr_generator = lr_generator
+        self.lr_discriminator = lr_discriminator
+        self.loss = loss
+        self.n_critic = n_critic
+        self.discriminator_hidden = discriminator_hidden
+        self.backend = backend
+        self.backend_options = backend_options
+        self.shots = shots
+        self.random_state = random_state
+
+    def estimate_cost(self, n_features, n_rows, n_new):
+        """What over-sampling one class will cost, before running it.
+
+        Parameters
+        ----------
+        n_features : int
+            Columns of ``X`` (sets the number of patches).
+        n_rows : int
+            Real rows of the class to over-sample.
+        n_new : int
+            Synthetic rows to draw.
+
+        Returns
+        -------
+        dict
+            ``mode``, ``state_preparations``, ``circuits``, ``shots`` (see
+            :mod:`qskew.backends._cost`), ``n_patches`` and ``n_qubits`` (per
+            patch circuit). Per epoch every
+            real row costs ``n_critic`` generator draws for the discriminator
+            steps and one for the generator step, each ``n_patches``
+            circuits; then ``n_new`` draws. Exact mode backpropagates
+            through the generator step's states at no further simulation;
+            circuit mode runs 2 shifted circuits per trainable weight of a
+            patch (parameter-shift rule) for each row of the generator step.
+
+        Examples
+        --------
+        >>> cost = QGANOverSampler(n_qubits=4, epochs=10).estimate_cost(30, 40, 100)
+        >>> cost["n_patches"], cost["state_preparations"]
+        (8, 7200)
+        """
+        self._validate_params()
+        n_patches = -(-n_features // generator_outputs(self.n_qubits, self.observables))
+        draws = self.epochs * n_rows * (self._n_critic() + 1) + n_new
+        exact = is_exact(self.backend, self.shots)
+        if not exact:
+            weights_per_patch = self.n_layers * self.n_qubits * 2
+            draws += self.epochs * n_rows * 2 * weights_per_patch
+        return {**_cost.evaluations(exact, draws * n_patches, self.shots),
+                "n_patches": n_patches, "n_qubits": self.n_qubits}
+
+    def _make_generator(self, n_features, seed):
+        from qskew.synth._generator import QuantumGenerator
+
+        check_backend(self.backend)
+        if self.latent_dim is not None and self.latent_dim > self.n_qubits:
+            raise ValueError(
+                f"latent_dim={self.latent_dim} exceeds n_qubits={self.n_qubits}: the "
+                "quantum generator encodes one latent angle per qubit. Lower latent_dim "
+                "or raise n_qubits."
+            )
+        return QuantumGenerator(
+            self.n_qubits, self.n_layers, n_features=n_features, latent_dim=self.latent_dim,
+            observables=self.observables, backend=self.backend,
+            backend_options=self.backend_options, shots=self.shots, seed=seed,
+        )
+
+
+class GANOverSampler(_GANOverSampler):
+    __doc__ = f"""Over-sample minority classes with a classical GAN: the baseline to QGANOverSampler.
+
+    Same training loop, discriminator, scaling and noise as
+    :class:`QGANOverSampler`; the generator is an MLP
+    (:class:`~qskew.MLPGenerator`) whose parameter count is matched to the
+    quantum generator's, so comparisons are at equal size.
+
+    Parameters
+    ----------
+    hidden_size : int, optional
+        Hidden width of the MLP generator; default: the width whose parameter
+        count is closest to ``match_params``.
+    match_params : int, optional
+        Parameter count to match; default: that of ``QGANOverSampler()``'s
+        generator (4 qubits, 4 layers, ``"Z"``) for the same number of
+        features.
+{_COMMON_DOC.format(epochs=100, lr_g=0.005, lr_d=0.01)}
+
+    Attributes
+    ----------
+{_COMMON_ATTRIBUTES}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.vstack([np.zeros((20, 2)), np.ones((4, 2))])
+    >>> y = np.array([0] * 20 + [1] * 4)
+    >>> sampler = GANOverSampler(epochs=2, random_state=0)
+    >>> np.bincount(sampler.fit_resample(X, y)[1]).tolist()
+    [20, 20]
+    """
+
+    _parameter_constraints = {
+        **_GAN_CONSTRAINTS,
+        "hidden_size": [Interval(Integral, 1, None, closed="left"), None],
+        "match_params": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", hidden_size=None, match_params=None,
+                 latent_dim=None, epochs=100, batch_size=32, lr_generator=0.005,
+                 lr_discriminator=0.01, loss="bce", n_critic=None,
+                 discriminator_hidden=(32, 16), random_state=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.hidden_size = hidden_size
+        self.match_params = match_params
+        self.latent_dim = latent_dim
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr_generator = lr_generator
+        self.lr_discriminator = lr_discriminator
+        self.loss = loss
+        self.n_critic = n_critic
+        self.discriminator_hidden = discriminator_hidden
+        self.random_state = random_state
+
+    def _make_generator(self, n_features, seed):
+        from qskew.synth._generator import MLPGenerator
+
+        reference = QGANOverSampler()
+        latent_dim = self.latent_dim or reference.n_qubits
+        hidden = self.hidden_size
+        if hidden is None:
+            target = self.match_params or quantum_generator_parameter_count(
+                n_features, reference.n_qubits, reference.n_layers, reference.observables)
+            hidden = MLPGenerator.hidden_size_for(target, latent_dim, n_features)
+        return MLPGenerator(latent_dim, n_features, hidden, seed=seed)
