@@ -1,5 +1,6 @@
 """Tests for qskew.cli: the ``qskew`` command (demo, run, estimate, report, list)."""
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -10,6 +11,11 @@ import pytest
 
 import qskew
 from qskew import BackendNotFoundError, cli
+
+#: What stderr says of plots: nothing, or that the "plots" extra is missing.
+NO_PLOTS = ("" if importlib.util.find_spec("matplotlib") else
+            "qskew: warning: plots skipped: matplotlib is not installed "
+            "(pip install 'qskew[plots]').\n")
 
 TINY_DEMO = ["--seeds", "1", "--set", "resamplers.qgan.epochs=2", "--set",
              "models.qnn.max_epochs=2", "--set", "models.rf.n_estimators=10", "--quiet"]
@@ -42,7 +48,7 @@ def test_demo_runs_the_packaged_config_at_tiny_settings(capsys, tmp_path):
     assert sum(row[:1] == ["qnn"] for row in rows) == 3
     assert "synthetic minority rows vs real training rows" in out
     assert "12/12 cells" in out and str(tmp_path / "demo") in out
-    assert err == ""
+    assert err == NO_PLOTS
     assert (tmp_path / "demo" / "summary.csv").exists()
 
 
@@ -72,7 +78,7 @@ def test_run_report_and_refusals(capsys, tmp_path):
     assert stdout == "" and err.count("\n") == 1
     assert err.startswith("qskew: error: results folder") and "--overwrite" in err
     assert cli.main(["run", str(config), "--out", out, "--resume", "--quiet"]) == 0
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == NO_PLOTS
     assert cli.main(["run", str(config), "--out", out, "--overwrite", "--quiet",
                      "--set", "seeds=[0,1]", "--no-plots"]) == 0
     assert "8/8 cells" in capsys.readouterr().out

@@ -1,13 +1,13 @@
 """Tests for qskew.plotting: every plot returns a matplotlib Figure of the right layout."""
 
-import matplotlib
+import pytest
 
+matplotlib = pytest.importorskip("matplotlib")  # the "plots" extra
 matplotlib.use("Agg")  # before pyplot: no display needed
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from qskew.plotting import (  # noqa: E402
