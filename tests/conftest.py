@@ -37,17 +37,19 @@ class Counts(dict):
 def simulated(monkeypatch):
     """Count what really runs: states qskew's engine simulates and circuits devices execute.
 
-    A spy on the two entry points every estimator goes through --
-    ``backends._statevector.simulate_states`` (exact mode) and the ``execute`` of
+    A spy on the entry points every estimator goes through --
+    ``backends._statevector.simulate_states`` (exact mode), the ``execute`` of
     every device ``backends._devices.make_device`` creates (circuit mode; a
-    broadcast tape of ``B`` rows counts ``B`` circuits) -- so an ``estimate_cost``
+    broadcast tape of ``B`` rows counts ``B`` circuits) and ``backends._qiskit.submit``
+    (one primitive job; each parameter binding of a PUB counts one circuit) -- so an ``estimate_cost``
     is checked against what a run does (``simulated == simulated.of(cost)``),
     never against its own formula.
     """
-    from qskew.backends import _devices, _statevector
+    from qskew.backends import _devices, _qiskit, _statevector
 
-    counts = Counts(state_preparations=0, circuits=0, shots=0)
+    counts = Counts(state_preparations=0, circuits=0, shots=0, jobs=0)
     simulate, make_device = _statevector.simulate_states, _devices.make_device
+    submit = _qiskit.submit
 
     def counted_simulation(operations, wires, batch_size, **options):
         counts["state_preparations"] += batch_size
@@ -67,6 +69,15 @@ def simulated(monkeypatch):
         device.execute = counted_execute
         return device
 
+    def counted_job(sampler, pubs):
+        counts["jobs"] += 1
+        for pub in pubs:
+            bindings = len(pub[1]) if len(pub) > 1 else 1
+            counts["circuits"] += bindings
+            counts["shots"] += bindings * sampler.options.default_shots
+        return submit(sampler, pubs)
+
     monkeypatch.setattr(_statevector, "simulate_states", counted_simulation)
     monkeypatch.setattr(_devices, "make_device", counted_device)
+    monkeypatch.setattr(_qiskit, "submit", counted_job)
     return counts

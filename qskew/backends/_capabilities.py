@@ -68,7 +68,7 @@ def check_backend(backend):
             f"{backend!r}. Pass e.g. backend='lightning.qubit'."
         )
     installed = available_backends()
-    if backend in installed:
+    if backend in installed or _qiskit_layer_available(backend):
         return
     close = difflib.get_close_matches(backend, installed, n=3)
     hint = next((h for prefix, h in _INSTALL_HINTS.items() if backend.startswith(prefix)), None)
@@ -126,3 +126,12 @@ def is_exact(backend, shots):
     """
     return shots is None and backend in STATEVECTOR_SIMULATORS
 
+
+def _qiskit_layer_available(backend):
+    """``qiskit.remote`` / ``qiskit.aer`` run through qskew's own Qiskit layer, which needs
+    qiskit-ibm-runtime (and qiskit-aer), not PennyLane's plugin."""
+    import importlib.util
+
+    needs = {"qiskit.remote": ("qiskit_ibm_runtime",),
+             "qiskit.aer": ("qiskit_ibm_runtime", "qiskit_aer")}.get(backend)
+    return bool(needs) and all(importlib.util.find_spec(name) for name in needs)

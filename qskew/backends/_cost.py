@@ -5,25 +5,26 @@ A cost is a dict: ``mode`` (``"exact"``: qskew's statevector engine;
 (statevectors the engine simulates, one per row of each batched forward
 pass; backpropagation through them is not counted again), ``circuits``
 (circuits a device executes; a broadcast tape of ``B`` rows counts ``B``)
-and ``shots`` (in total).
+``shots`` (in total) and ``jobs`` (primitive jobs sent to a Qiskit target;
+0 elsewhere).
 """
 
-COUNTS = ("state_preparations", "circuits", "shots")
+COUNTS = ("state_preparations", "circuits", "shots", "jobs")
 
 
-def evaluations(exact, n, shots=None):
+def evaluations(exact, n, shots=None, jobs=0):
     """Cost of ``n`` single-circuit evaluations: ``n`` states, or ``n`` circuits with shots.
 
     Examples
     --------
     >>> evaluations(False, 10, shots=100)
-    {'mode': 'circuits', 'state_preparations': 0, 'circuits': 10, 'shots': 1000}
+    {'mode': 'circuits', 'state_preparations': 0, 'circuits': 10, 'shots': 1000, 'jobs': 0}
     """
     n = int(n)
     if exact:
-        return {"mode": "exact", "state_preparations": n, "circuits": 0, "shots": 0}
+        return {"mode": "exact", "state_preparations": n, "circuits": 0, "shots": 0, "jobs": 0}
     return {"mode": "circuits", "state_preparations": 0, "circuits": n,
-            "shots": n * int(shots or 0)}
+            "shots": n * int(shots or 0), "jobs": int(jobs)}
 
 
 def total(*costs):

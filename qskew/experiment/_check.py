@@ -3,7 +3,7 @@
 import difflib
 import re
 
-from qskew.backends import available_backends
+from qskew import backends
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 
@@ -82,6 +82,8 @@ class Checker:
 
 
 def check_backend(check, where, backend):
-    if not (isinstance(backend, str) and backend in available_backends()):
+    try:
+        backends.check_backend(backend)
+    except (TypeError, ValueError):
         check.add(where, f"{backend!r} is not an installed PennyLane device; "
-                         f"{suggest(backend, available_backends())}")
+                         f"{suggest(backend, backends.available_backends())}")

@@ -42,8 +42,9 @@ SECONDS_PER_CIRCUIT = 5e-3
 #: Prediction methods the runner calls on each fold's test rows (scores, labels).
 PREDICT_CALLS = 2
 _KERNEL_MODELS = {"qsvc"}
+_COUNTS = ("state_preparations", "circuits", "shots", "jobs")
 _COLUMNS = ["resampler", "model", "cells", "folds", "n_train", "n_fit", "n_test", "qubits",
-            "state_preparations", "circuits", "shots", "seconds"]
+            *_COUNTS, "seconds"]
 
 
 @dataclass
@@ -54,8 +55,9 @@ class CostEstimate:
     ----------
     cells : DataFrame
         One row per (resampler, model): ``cells`` (seeds), ``folds``, sizes,
-        ``qubits`` of the model, and per cell ``state_preparations``,
-        ``circuits``, ``shots`` and rough ``seconds`` (resampler included).
+        ``qubits`` (the widest register simulated, 0 for none), and per cell
+        ``state_preparations``, ``circuits``, ``shots``, primitive ``jobs``
+        (Qiskit targets) and rough ``seconds`` (resampler included).
     total : dict
         The same counts summed over every cell.
     notes : list of str
@@ -137,7 +139,8 @@ def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, kind):
 
 
 def estimate(config, *, data=None, backend=None, overrides=None):
-    """Count the state preparations, circuits and shots a config will cost, and a rough time.
+    """Count the state preparations, circuits, shots and jobs a config will cost, and a rough
+    time.
 
     Loads the dataset (for its size and number of features) and builds every
     cell's pipeline, but fits nothing.
@@ -174,8 +177,7 @@ def estimate(config, *, data=None, backend=None, overrides=None):
             rows.append({"resampler": resampler, "model": model,
                          "cells": len(config["seeds"]), "folds": folds, "n_train": n_train,
                          "n_fit": n_fit, "n_test": n_test, "qubits": qubits,
-                         **{k: folds * work[k] for k in ("state_preparations", "circuits",
-                                                          "shots")},
+                         **{k: folds * work[k] for k in _COUNTS},
                          "seconds": folds * seconds})
     return _summarise(pd.DataFrame(rows, columns=_COLUMNS),
                       (n_rows, n_positive, n_raw, folds, n_train, n_test))
@@ -183,8 +185,7 @@ def estimate(config, *, data=None, backend=None, overrides=None):
 
 def _summarise(cells, sizes):
     n_rows, n_positive, n_raw, folds, n_train, n_test = sizes
-    total_ = {k: int((cells[k] * cells["cells"]).sum()) for k in
-              ("state_preparations", "circuits", "shots")}
+    total_ = {k: int((cells[k] * cells["cells"]).sum()) for k in _COUNTS}
     total_["cells"] = int(cells["cells"].sum())
     total_["seconds"] = round(float((cells["seconds"] * cells["cells"]).sum()), 1)
     cells["seconds"] = cells["seconds"].round(2)

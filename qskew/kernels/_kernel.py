@@ -10,7 +10,7 @@ from circuits import FEATURE_MAP_NAMES
 from qskew import _constraints
 from qskew._compat import StrOptions
 from qskew._validation import check_features
-from qskew.backends import _cost, check_backend, check_n_qubits, is_exact
+from qskew.backends import _cost, _qiskit, check_backend, check_n_qubits, is_exact
 from qskew.kernels import _gram, _states
 
 # Pairs per broadcast tape in circuit mode.
@@ -202,7 +202,9 @@ class QuantumKernel(BaseEstimator):
             return _cost.evaluations(True, max(0, rows - cached))
         pairs = (n_samples_1 * (n_samples_1 - 1) // 2 if n_samples_2 is None
                  else n_samples_1 * n_samples_2)
-        return _cost.evaluations(False, pairs * calls, self.shots)
+        jobs = calls * _qiskit.jobs_needed(pairs, self.shots) if _qiskit.is_qiskit(
+            self.backend) else 0
+        return _cost.evaluations(False, pairs * calls, self.shots, jobs)
 
     # -- set-up -----------------------------------------------------------
 
@@ -228,6 +230,7 @@ class QuantumKernel(BaseEstimator):
                           self.dtype, n_features, str(self._torch_device))
         self.__dict__.setdefault("n_states_prepared", 0)
         self.__dict__.setdefault("n_circuits_executed", 0)
+        self.__dict__.setdefault("n_jobs_executed", 0)
 
     def __getstate__(self):
         # Devices and cached states are rebuilt on demand, never pickled.
@@ -298,10 +301,12 @@ class QuantumKernel(BaseEstimator):
     def _circuit_gram(self, X1, X2):
         from qskew.backends import _devices
 
-        device = _devices.make_device(
-            self.backend, X1.shape[1], seed=self._call_seed(X1, X2),
-            options=self.backend_options,
-        )
+        seed = self._call_seed(X1, X2)
+        if _qiskit.is_qiskit(self.backend):
+            device = (_qiskit.target(self.backend, self.backend_options), seed)
+        else:
+            device = _devices.make_device(self.backend, X1.shape[1], seed=seed,
+                                          options=self.backend_options)
         # Duplicate rows share their circuits: one overlap circuit per unique pair.
         U1, inv1 = np.unique(X1, axis=0, return_inverse=True)
         if X2 is None:
@@ -338,6 +343,14 @@ class QuantumKernel(BaseEstimator):
 
         if len(A) == 0:
             return np.empty(0)
+        if isinstance(device, tuple):  # a Qiskit target: every pair in one sweep
+            target, seed = device
+            recorded = qml.tape.make_qscript(overlap_circuit)(A, B, self._wires, self._unitary)
+            values, jobs = _qiskit.zero_probabilities(recorded.operations, self._wires,
+                                                      self.shots, target, seed=seed)
+            self.n_circuits_executed += len(A)
+            self.n_jobs_executed += jobs
+            return values
         tapes = []
         for start in range(0, len(A), _PAIRS_PER_TAPE):
             a, b = A[start : start + _PAIRS_PER_TAPE], B[start : start + _PAIRS_PER_TAPE]

@@ -42,6 +42,7 @@ def test_check_backend_errors(monkeypatch, backend, error, match):
     installed = [name for name in available_backends()
                  if not name.startswith(("qiskit.", "lightning.gpu"))]
     monkeypatch.setattr(_capabilities, "available_backends", lambda: installed)
+    monkeypatch.setattr(_capabilities, "_qiskit_layer_available", lambda backend: False)
     with pytest.raises(error, match=match):
         backends.check_backend(backend)
 

@@ -103,3 +103,15 @@ def test_demo_estimate_within_a_quarter_of_what_it_simulates(tmp_path, simulated
     assert cost.total["state_preparations"] == pytest.approx(
         counted["state_preparations"], rel=0.25)
     assert cost.total["state_preparations"] >= counted["state_preparations"]  # upper bound
+
+
+def test_jobs_on_a_qiskit_target_are_counted_per_cell(tmp_path, simulated):
+    pytest.importorskip("qiskit_aer")
+    models = {"qsvc": {"feature_map": "angle", "backend": "qiskit.aer", "shots": 200}}
+    overrides = {"dataset.subsample": {"n": 40, "minority_fraction": 0.25, "random_state": 0}}
+    base = {**config(**models), "resamplers": {"none": {}}}
+    cost = estimate(base, overrides=overrides)
+    counted = counted_run(base, tmp_path, simulated, overrides=overrides)
+    # fit, then scores and labels: one Sampler job each
+    assert cost.total["jobs"] == counted["jobs"] == 3
+    assert "jobs" in str(cost)

@@ -202,7 +202,9 @@ def test_dask_tasks_run_with_capped_threads_and_restore_them(address, threads):
     results, _ = _collect([("t", _thread_report)], scheduler=address,
                           threads_per_worker=threads)
     report = results["t"]
-    assert (report["blas"], report["openmp"], report["torch"]) == ([threads], [threads], threads)
+    # A cap is a limit: a BLAS built single-threaded (one ships inside qiskit-aer) stays at 1.
+    assert threads in report["blas"] and all(n <= threads for n in report["blas"])
+    assert (report["openmp"], report["torch"]) == ([threads], threads)
     assert report["mkl"] in (threads, None)
     assert (threadpool_info(), torch.get_num_threads()) == before
 

@@ -343,6 +343,7 @@ def _without_qiskit_plugin(monkeypatch):
     """As where the ``qpu`` extra is not installed, whether or not it is here."""
     installed = [name for name in available_backends() if not name.startswith("qiskit.")]
     monkeypatch.setattr(_capabilities, "available_backends", lambda: installed)
+    monkeypatch.setattr(_capabilities, "_qiskit_layer_available", lambda backend: False)
 
 
 def test_backend_not_found_is_a_value_error():

@@ -1,0 +1,133 @@
+"""Tests for qskew.backends._qiskit: Qiskit targets in few jobs (fake IBM hardware, Aer)."""
+
+import warnings
+
+import numpy as np
+import pennylane as qml
+import pytest
+
+pytest.importorskip("qiskit_ibm_runtime")  # the "qpu" extra
+
+from qiskit.quantum_info import Statevector  # noqa: E402
+from qiskit_ibm_runtime.fake_provider import FakeManilaV2, FakeSherbrooke  # noqa: E402
+
+from circuits import get_feature_map, overlap_circuit  # noqa: E402
+from qskew import BackendError, QuantumKernel  # noqa: E402
+from qskew.backends import _qiskit  # noqa: E402
+
+RNG = np.random.default_rng(4)
+X = RNG.uniform(0, np.pi / 2, (8, 3))
+X_NEW = RNG.uniform(0, np.pi / 2, (3, 3))
+
+
+def remote(device=None, **params):
+    options = {"backend": device if device is not None else FakeManilaV2()}
+    return QuantumKernel(**{"feature_map": "zz", "reps": 1, "backend": "qiskit.remote",
+                            "backend_options": options, "shots": 2000, "random_state": 0,
+                            **params})
+
+
+def quiet(func, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PSD repair of a noisy Gram matrix
+        return func(*args)
+
+
+@pytest.mark.parametrize("feature_map, rotation", [("zz", "Y"), ("iqp", "Y"), ("angle", "X"),
+                                                   ("angle", "Z")])
+def test_structure_is_the_same_circuit_with_its_angles_as_parameters(feature_map, rotation):
+    unitary = get_feature_map(feature_map, reps=2, rotation=rotation, entanglement="linear")
+    A, B = X[:4], X[4:]
+    tape = qml.tape.make_qscript(overlap_circuit)(A, B, [0, 1, 2], unitary)
+    key, circuit, angles = _qiskit.structure(tape.operations, [0, 1, 2])
+    assert angles.shape == (4, circuit.num_parameters)
+    unmeasured = circuit.remove_final_measurements(inplace=False)
+    exact = QuantumKernel(feature_map=feature_map, reps=2, rotation=rotation)(A, B)
+    for i in range(4):
+        state = Statevector(unmeasured.assign_parameters(angles[i]))
+        assert state.probabilities()[0] == pytest.approx(exact[i, i], abs=1e-12)
+    # every pair of one Gram matrix shares the structure: one transpile for all
+    other = qml.tape.make_qscript(overlap_circuit)(B, A, [0, 1, 2], unitary)
+    assert _qiskit.structure(other.operations, [0, 1, 2])[0] == key
+
+
+def test_a_gram_matrix_is_one_job_matching_its_estimate(simulated):
+    kernel = remote()
+    K = quiet(kernel, X)
+    assert simulated == simulated.of(kernel.estimate_cost(len(X)))
+    assert (simulated["jobs"], simulated["circuits"]) == (1, 28)
+    exact = QuantumKernel(feature_map="zz", reps=1)(X)
+    upper = np.triu_indices(len(X), 1)
+    assert np.abs(K - exact)[upper].mean() < 0.05  # device noise and 2000 shots
+    assert np.allclose(np.diag(K), 1.0) and np.allclose(K, K.T)
+
+
+def test_cross_kernel_and_repeated_calls_are_counted(simulated):
+    kernel = remote()
+    for _ in range(2):
+        kernel(X_NEW, X)
+    assert simulated == simulated.of(kernel.estimate_cost(len(X_NEW), len(X), calls=2))
+    assert kernel.n_jobs_executed == 2 and kernel.n_circuits_executed == 2 * 24
+
+
+def test_same_seed_same_numbers_and_the_structure_is_transpiled_once(monkeypatch):
+    compiled = []
+    transpile = _qiskit.transpiled
+
+    def spy(key, *args, **kwargs):
+        compiled.append(key)
+        return transpile(key, *args, **kwargs)
+
+    monkeypatch.setattr(_qiskit, "transpiled", spy)
+    device = FakeManilaV2()
+    first = quiet(remote(device), X)
+    np.testing.assert_array_equal(first, quiet(remote(device), X))
+    assert len(set(compiled)) == 1
+    assert not np.array_equal(first, quiet(remote(device, random_state=1), X))
+
+
+def test_jobs_split_at_the_execution_limit(monkeypatch, simulated):
+    monkeypatch.setattr(_qiskit, "MAX_EXECUTIONS_PER_JOB", 10 * 2000)  # 10 pairs per job
+    kernel = remote()
+    quiet(kernel, X)
+    assert kernel.estimate_cost(len(X))["jobs"] == simulated["jobs"] == 3  # 28 pairs
+    assert simulated["circuits"] == 28
+
+
+def test_noiseless_aer_is_within_binomial_error(simulated):
+    kernel = QuantumKernel(feature_map="zz", reps=1, backend="qiskit.aer", shots=4000,
+                           random_state=0)
+    K = kernel(X_NEW, X)
+    exact = QuantumKernel(feature_map="zz", reps=1)(X_NEW, X)
+    error = np.sqrt(exact * (1 - exact) / 4000)
+    assert np.all(np.abs(K - exact) <= 5 * error + 1e-3)
+    assert simulated["jobs"] == 1
+
+
+def test_a_large_heavy_hex_device():
+    kernel = remote(FakeSherbrooke(), shots=1000)
+    K = quiet(kernel, X[:4])
+    exact = QuantumKernel(feature_map="zz", reps=1)(X[:4])
+    assert kernel.n_jobs_executed == 1 and np.abs(K - exact).mean() < 0.05
+
+
+@pytest.mark.parametrize("backend, options, shots, error, match", [
+    ("qiskit.remote", {}, 100, ValueError, r"needs backend_options=\{'backend'"),
+    ("qiskit.remote", {"backend": "ibm_brisbane"}, 100, ValueError, r"Qiskit BackendV2"),
+    ("qiskit.remote", {"backend": FakeManilaV2(), "token": "x"}, 100, ValueError,
+     r"backend_options \['token'\] are not used .*credentials"),
+    ("qiskit.remote", {"backend": FakeManilaV2()}, None, ValueError, r"set shots"),
+])
+def test_bad_settings_are_clear_errors(backend, options, shots, error, match):
+    kernel = QuantumKernel(backend=backend, backend_options=options, shots=shots)
+    with pytest.raises(error, match=match):
+        kernel(X[:2])
+
+
+def test_a_failed_job_is_a_backend_error():
+    class Broken:
+        def run(self, pubs):
+            raise RuntimeError("queue closed")
+
+    with pytest.raises(BackendError, match="Sampler job of 1 PUB.*queue closed"):
+        _qiskit.submit(Broken(), [("circuit", None)])
