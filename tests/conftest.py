@@ -69,13 +69,17 @@ def simulated(monkeypatch):
         device.execute = counted_execute
         return device
 
-    def counted_job(sampler, pubs):
+    def counted_job(primitive, pubs):
         counts["jobs"] += 1
         for pub in pubs:
-            bindings = len(pub[1]) if len(pub) > 1 else 1
-            counts["circuits"] += bindings
-            counts["shots"] += bindings * sampler.options.default_shots
-        return submit(sampler, pubs)
+            bindings = len(pub[-1]) if len(pub) > 1 else 1
+            # An Estimator measures each distinct single-qubit Pauli basis separately.
+            settings = 1 if len(pub) < 3 else len(
+                {p for row in pub[1] for obs in row for label in obs.paulis.to_labels()
+                 for p in label if p != "I"})
+            counts["circuits"] += bindings * settings
+            counts["shots"] += bindings * settings * primitive.options.default_shots
+        return submit(primitive, pubs)
 
     monkeypatch.setattr(_statevector, "simulate_states", counted_simulation)
     monkeypatch.setattr(_devices, "make_device", counted_device)

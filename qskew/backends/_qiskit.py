@@ -141,12 +141,13 @@ def jobs_needed(n_bindings, shots):
     return -(-n_bindings // per_job) if n_bindings else 0
 
 
-def submit(sampler, pubs):
+def submit(primitive, pubs):
     """Run ``pubs`` as one primitive job and wait for it (the one place jobs are sent)."""
     try:
-        return sampler.run(pubs).result()
+        return primitive.run(pubs).result()
     except Exception as exc:
-        raise BackendError(f"the Qiskit Sampler job of {len(pubs)} PUB(s) failed: {exc}") from exc
+        raise BackendError(f"the Qiskit {type(primitive).__name__} job of {len(pubs)} PUB(s) "
+                           f"failed: {exc}") from exc
 
 
 def zero_probabilities(operations, wires, shots, device, *, seed=None,
@@ -195,3 +196,52 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
 def _is_simulated(device):
     module = type(device).__module__
     return "fake_provider" in module or module.startswith("qiskit_aer")
+
+
+def expectations(batches, wires, terms, shots, device, *, seed=None, optimization_level=1):
+    """Single-qubit Pauli expectation values of every circuit of some broadcast batches, in
+    one job.
+
+    Parameters
+    ----------
+    batches : Sequence of Sequence of pennylane.operation.Operator
+        Broadcast circuits of one structure (e.g. each patch of a generator
+        over a batch of latent vectors); their angle sets are stacked.
+    wires : Sequence
+    terms : Sequence of (str, int)
+        ``(pauli, position)`` pairs, pauli in ``"X"``, ``"Y"``, ``"Z"``.
+    shots : int
+    device : qiskit.providers.BackendV2
+    seed : int, optional
+        Fixes transpilation and, on simulators and fake backends, sampling.
+
+    Returns
+    -------
+    values : ndarray of shape (total B, len(terms))
+        In the order of ``batches``.
+    jobs : int
+        Primitive jobs sent: one ``EstimatorV2`` job (Estimator jobs are split
+        by the service itself, so no execution limit applies).
+    """
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit_ibm_runtime import EstimatorV2
+
+    if shots is None:
+        raise ValueError(
+            "a Qiskit backend samples its circuits: set shots (e.g. shots=4000); exact "
+            "results need a statevector simulator such as backend='lightning.qubit'.")
+    built = [structure(operations, wires) for operations in batches]
+    key, circuit, _ = built[0]
+    if any(other[0] != key for other in built):
+        raise ValueError("expectations() needs circuits of one structure; got several.")
+    angles = np.vstack([angles for _, _, angles in built])
+    circuit.remove_final_measurements()
+    compiled = transpiled(key + ("estimator",), circuit, device, optimization_level, seed)
+    observables = [[SparsePauliOp.from_sparse_list([(pauli, [pos], 1.0)], circuit.num_qubits)
+                    .apply_layout(compiled.layout)] for pauli, pos in terms]
+    options = {"default_shots": int(shots)}
+    if _is_simulated(device):
+        options["simulator"] = {"seed_simulator": 0 if seed is None else int(seed)}
+    result = submit(EstimatorV2(mode=device, options=options),
+                    [(compiled, observables, angles)])
+    return np.asarray(result[0].data.evs, dtype=float).T, 1

@@ -52,6 +52,7 @@ class _GANOverSampler(BaseOverSampler):
         # Sparse input: only the rows of over-sampled classes are densified.
         rng = check_random_state(self.random_state)
         self.generators_, self.discriminators_, self.scalers_, self.history_ = {}, {}, {}, {}
+        self.integer_columns_ = {}
         X_parts, y_parts = [X], [y]
         for label, n_new in self.sampling_strategy_.items():
             if n_new == 0:
@@ -70,15 +71,14 @@ class _GANOverSampler(BaseOverSampler):
                 lr_generator=self.lr_generator, lr_discriminator=self.lr_discriminator,
                 loss=self.loss, n_critic=self._n_critic(), seed=seed + 2,
             )
-            synthetic = scaler.inverse_transform(generator.sample(n_new, seed=seed + 3).numpy())
-            # MinMaxScaler maps a constant column to a unit-width range and rounding can
-            # overshoot by an ulp: clip to the observed range the scaler promises.
-            synthetic = np.clip(synthetic, scaler.data_min_, scaler.data_max_)
-            synthetic = _match_integer_columns(synthetic, rows).astype(X.dtype, copy=False)
-            X_parts.append(sparse.csr_matrix(synthetic) if sparse.issparse(X) else synthetic)
-            y_parts.append(np.full(n_new, label, dtype=y.dtype))
             self.generators_[label], self.discriminators_[label] = generator, discriminator
             self.scalers_[label] = scaler
+            # Counts, flags and ports stay whole numbers in the synthetic rows.
+            self.integer_columns_[label] = np.all(np.isclose(rows, np.round(rows)), axis=0)
+            synthetic = self._to_rows(label, generator.sample(n_new, seed=seed + 3).numpy())
+            synthetic = synthetic.astype(X.dtype, copy=False)
+            X_parts.append(sparse.csr_matrix(synthetic) if sparse.issparse(X) else synthetic)
+            y_parts.append(np.full(n_new, label, dtype=y.dtype))
         self.n_generator_params_ = next(
             (parameter_count(g) for g in self.generators_.values()), 0)
         stack = sparse.vstack if sparse.issparse(X) else np.vstack
@@ -90,12 +90,88 @@ class _GANOverSampler(BaseOverSampler):
             return self.n_critic
         return 5 if self.loss == "wgan-gp" else 1
 
+    def _to_rows(self, label, samples):
+        """Generator output in [-1, 1] back to the units of class ``label``'s rows."""
+        scaler = self.scalers_[label]
+        rows = scaler.inverse_transform(samples)
+        # MinMaxScaler maps a constant column to a unit-width range and rounding can
+        # overshoot by an ulp: clip to the observed range the scaler promises.
+        rows = np.clip(rows, scaler.data_min_, scaler.data_max_)
+        integral = self.integer_columns_[label]
+        rows[:, integral] = np.round(rows[:, integral])
+        return rows
 
-def _match_integer_columns(synthetic, real):
-    """Round columns whose real values are all whole numbers (counts, flags, ports)."""
-    integral = np.all(np.isclose(real, np.round(real)), axis=0)
-    synthetic[:, integral] = np.round(synthetic[:, integral])
-    return synthetic
+    def generate(self, n_samples, *, label=None, random_state=None, **backend):
+        """Draw ``n_samples`` new rows of a class from its trained generator, without refitting.
+
+        The usual hardware workflow: fit on a simulator (training on a QPU costs
+        hours), then draw the synthetic rows on the QPU.
+
+        Parameters
+        ----------
+        n_samples : int
+        label : class label, optional
+            The over-sampled class to draw; optional when there is one.
+        random_state : int, optional
+            Seeds the latent noise (and shot sampling); default: drawn from
+            the sampler's ``random_state``.
+        **backend
+            ``backend``, ``backend_options`` and ``shots`` to draw with
+            instead of the fitted ones (quantum generators only), e.g.
+            ``backend="qiskit.remote", backend_options={"backend": FakeManilaV2()},
+            shots=4000``: all patches and rows then go in one primitive job.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_in_)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.vstack([np.zeros((20, 2)), np.ones((4, 2))])
+        >>> y = np.array([0] * 20 + [1] * 4)
+        >>> sampler = QGANOverSampler(n_qubits=2, n_layers=1, epochs=2, random_state=0)
+        >>> sampler.fit_resample(X, y)[0].shape
+        (40, 2)
+        >>> sampler.generate(5, backend="default.qubit", shots=100).shape
+        (5, 2)
+        """
+        import copy
+
+        import torch
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "generators_")
+        label = self._generated_label(label)
+        unknown = sorted(set(backend) - {"backend", "backend_options", "shots"})
+        if unknown:
+            raise TypeError(f"generate() got unexpected keyword argument(s) {unknown}; it "
+                            "takes backend, backend_options and shots.")
+        generator = copy.deepcopy(self.generators_[label])  # the fitted one stays as it is
+        if backend:
+            if not hasattr(generator, "backend"):
+                raise ValueError(f"{type(self).__name__} has a classical generator: it takes "
+                                 f"no backend; got {backend}.")
+            for name, value in backend.items():
+                setattr(generator, name, value)
+            check_backend(generator.backend)
+            generator.exact, generator._qnodes = is_exact(generator.backend, generator.shots), None
+        seed = (int(random_state) if random_state is not None
+                else int(check_random_state(self.random_state).randint(2**31 - 1)))
+        generator.seed = seed
+        with torch.no_grad():
+            samples = generator.sample(n_samples, seed=seed).numpy()
+        return self._to_rows(label, samples)
+
+    def _generated_label(self, label):
+        labels = list(self.generators_)
+        if label is None and len(labels) == 1:
+            return labels[0]
+        if label not in self.generators_:
+            shown = [getattr(known, "item", lambda k=known: k)() for known in labels]
+            raise ValueError(f"label must be one of the over-sampled classes {shown}; "
+                             f"got {label!r}.")
+        return label
 
 
 _COMMON_DOC = """
@@ -131,6 +207,9 @@ _COMMON_ATTRIBUTES = """
         observed range of each feature.
     history_ : dict
         Per class, a list of per-epoch ``d_loss`` / ``g_loss``.
+    integer_columns_ : dict
+        Per class, which columns held only whole numbers (rounded in the
+        synthetic rows).
     n_generator_params_ : int
         Trainable parameters of one generator."""
 

@@ -129,5 +129,5 @@ def test_a_failed_job_is_a_backend_error():
         def run(self, pubs):
             raise RuntimeError("queue closed")
 
-    with pytest.raises(BackendError, match="Sampler job of 1 PUB.*queue closed"):
+    with pytest.raises(BackendError, match="Broken job of 1 PUB.*queue closed"):
         _qiskit.submit(Broken(), [("circuit", None)])

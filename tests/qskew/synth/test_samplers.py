@@ -14,6 +14,7 @@ from imblearn.pipeline import make_pipeline
 from scipy import stats
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from qskew import GANOverSampler, MLPGenerator, QGANOverSampler, QuantumGenerator
@@ -391,3 +392,78 @@ def test_qgan_estimate_cost_counts_what_fit_resample_runs(simulated, options):
     assert simulated == simulated.of(cost)
     assert sampler.generators_[1].n_patches == cost["n_patches"]
     assert cost["n_qubits"] == 2
+
+
+# -- trained on a simulator, drawn elsewhere -----------------------------------
+
+
+def _fitted_qgan(**params):
+    X = np.random.default_rng(3).normal(size=(40, 4))
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    sampler = QGANOverSampler(**{"n_qubits": 2, "n_layers": 2, "epochs": 3,
+                                 "random_state": 0, **params})
+    sampler.fit_resample(X, y)
+    return sampler, X[y == 1]
+
+
+def test_generate_draws_rows_like_fit_resample_without_refitting():
+    sampler, real = _fitted_qgan()
+    weights = sampler.generators_[1].weights.detach().clone()
+    rows = sampler.generate(50, random_state=7)
+    assert rows.shape == (50, 4)
+    assert np.all(rows >= real.min(axis=0) - 1e-12) and np.all(rows <= real.max(axis=0) + 1e-12)
+    np.testing.assert_array_equal(rows, sampler.generate(50, random_state=7))
+    assert torch.equal(sampler.generators_[1].weights, weights)  # nothing refitted
+
+
+def test_generate_with_shots_is_within_shot_error_of_exact():
+    sampler, _ = _fitted_qgan()
+    exact = sampler.generate(30, random_state=1)
+    shots = sampler.generate(30, random_state=1, backend="default.qubit", shots=20000)
+    span = sampler.scalers_[1].data_max_ - sampler.scalers_[1].data_min_
+    # <Z> from 20000 shots: standard error <= 1/sqrt(20000); rows are scaled by span / 2.
+    assert np.all(np.abs(shots - exact) <= 5 * span / 2 / np.sqrt(20000) + 1e-9)
+    assert sampler.generators_[1].backend == "lightning.qubit"
+
+
+@pytest.mark.parametrize("observables", ["Z", "XYZ"])
+def test_generate_on_fake_hardware_is_one_job(simulated, observables):
+    pytest.importorskip("qiskit_ibm_runtime")
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    sampler, _ = _fitted_qgan(observables=observables)
+    before = simulated["jobs"]
+    rows = sampler.generate(64, random_state=2, backend="qiskit.remote",
+                            backend_options={"backend": FakeManilaV2()}, shots=2000)
+    assert rows.shape == (64, 4) and simulated["jobs"] - before == 1
+    n_patches = sampler.generators_[1].n_patches
+    assert simulated["circuits"] == 64 * n_patches * len(observables)  # one per basis
+    exact = sampler.generate(64, random_state=2)
+    span = sampler.scalers_[1].data_max_ - sampler.scalers_[1].data_min_
+    assert np.mean(np.abs(rows - exact) / span) < 0.2  # device noise, 2000 shots
+
+
+def test_generate_errors():
+    sampler, _ = _fitted_qgan()
+    with pytest.raises(ValueError, match=r"label must be one of the over-sampled classes \[1\]"):
+        sampler.generate(3, label=0)
+    with pytest.raises(TypeError, match="unexpected keyword argument.*'device'"):
+        sampler.generate(3, device="cuda")
+    gan = GANOverSampler(epochs=1, random_state=0)
+    gan.fit_resample(np.random.default_rng(0).normal(size=(30, 3)), np.r_[np.zeros(24, int),
+                                                                          np.ones(6, int)])
+    assert gan.generate(4).shape == (4, 3)
+    with pytest.raises(ValueError, match="classical generator: it takes no backend"):
+        gan.generate(4, backend="default.qubit")
+    with pytest.raises(NotFittedError):
+        QGANOverSampler().generate(3)
+
+
+def test_training_on_a_qiskit_target_says_how_to_draw_there_instead():
+    pytest.importorskip("qiskit_aer")
+    X = np.random.default_rng(3).normal(size=(20, 2))
+    y = np.r_[np.zeros(15, int), np.ones(5, int)]
+    sampler = QGANOverSampler(n_qubits=2, n_layers=1, epochs=1, backend="qiskit.aer",
+                              shots=100, random_state=0)
+    with pytest.raises(ValueError, match=r"train on a simulator .*generate\(\.\.\., backend="):
+        sampler.fit_resample(X, y)
