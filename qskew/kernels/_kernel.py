@@ -41,7 +41,8 @@ class QuantumKernel(BaseEstimator):
         Extra keyword arguments for the device.
     shots : int, optional
         ``None`` for exact kernels; an integer estimates each entry from that
-        many shots of the overlap circuit.
+        many shots of the overlap circuit (on a statevector simulator drawn
+        from the exact fidelities, see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the shot sampling.
     dtype : {"complex128", "complex64"}, default="complex128"
@@ -78,11 +79,19 @@ class QuantumKernel(BaseEstimator):
       :meth:`cache_info`, :meth:`clear_cache`), so ``fit`` then ``predict``,
       cross-validation folds, grid searches and stacking members never
       prepare the same row's state twice.
-    - **Circuit mode** (``shots`` set, or a noisy / hardware backend): one
-      overlap circuit per unique pair — the upper triangle only for
-      ``K(X, X)``, whose diagonal is 1 — sent to the device as broadcast
-      batches. ``K(X, X)`` is then repaired to the nearest positive
-      semi-definite matrix, with a :class:`PSDRepairWarning` when needed.
+    - **Sampled mode** (``shots`` set on a statevector simulator): the exact
+      fidelities of the distinct pairs, then for each the all-zeros count of
+      ``shots`` overlap-circuit runs drawn from them (binomial, seeded by
+      ``random_state``) — the same distribution as running the circuits on
+      the noiseless device, at the cost of exact mode. ``K(X, X)`` is
+      repaired to PSD as in circuit mode.
+    - **Circuit mode** (a noisy or hardware backend): one overlap circuit per
+      unique pair — the upper triangle only for ``K(X, X)``, whose diagonal
+      is 1 — sent to the device as broadcast batches; on ``qiskit.remote`` /
+      ``qiskit.aer`` as the bindings of one transpiled circuit in one Sampler
+      job (see :mod:`qskew.backends._qiskit`). ``K(X, X)`` is then repaired
+      to the nearest positive semi-definite matrix, with a
+      :class:`PSDRepairWarning` when needed.
 
     Examples
     --------
@@ -162,6 +171,8 @@ class QuantumKernel(BaseEstimator):
         self._prepare(X1.shape[1])
         if self._exact:
             return self._exact_gram(X1, None if symmetric else X2)
+        if self._sampled:
+            return self._sampled_gram(X1, None if symmetric else X2)
         return self._circuit_gram(X1, None if symmetric else X2)
 
     def estimate_cost(self, n_samples_1, n_samples_2=None, *, calls=1, cached=0):
@@ -185,19 +196,21 @@ class QuantumKernel(BaseEstimator):
         -------
         dict
             ``mode``, ``state_preparations``, ``circuits`` and ``shots``
-            (see :mod:`qskew.backends._cost`). Circuit mode runs one overlap
-            circuit per pair of distinct rows: ``n (n - 1) / 2`` for
-            ``K(X, X)``, ``n_1 n_2`` otherwise.
+            (see :mod:`qskew.backends._cost`). Exact and sampled mode
+            prepare states; circuit mode runs one overlap circuit per pair
+            of distinct rows: ``n (n - 1) / 2`` for ``K(X, X)``, ``n_1 n_2``
+            otherwise, in ``jobs`` primitive jobs on a Qiskit target.
 
         Examples
         --------
         >>> QuantumKernel().estimate_cost(10)["state_preparations"]
         10
-        >>> QuantumKernel(shots=100).estimate_cost(10, 4, calls=2)["circuits"]
+        >>> noisy = QuantumKernel(backend="default.mixed", shots=100)
+        >>> noisy.estimate_cost(10, 4, calls=2)["circuits"]
         80
         """
         self._validate_params()
-        if is_exact(self.backend, self.shots):
+        if is_exact(self.backend, None):  # exact, or shots sampled from exact fidelities
             rows = n_samples_1 + (n_samples_2 or 0)
             return _cost.evaluations(True, max(0, rows - cached))
         pairs = (n_samples_1 * (n_samples_1 - 1) // 2 if n_samples_2 is None
@@ -220,6 +233,7 @@ class QuantumKernel(BaseEstimator):
             return
         self._key = key
         self._exact = is_exact(self.backend, self.shots)
+        self._sampled = not self._exact and is_exact(self.backend, None)
         self._wires = list(range(n_features))
         self._unitary = get_feature_map(
             self.feature_map, reps=self.reps, entanglement=self.entanglement,
@@ -254,10 +268,11 @@ class QuantumKernel(BaseEstimator):
         """
         X = check_features(X, "X", owner="QuantumKernel")
         self._prepare(X.shape[1])
-        if not self._exact:
+        if not (self._exact or self._sampled):
             raise ValueError(
-                f"states are only available in exact mode; got backend={self.backend!r}, "
-                f"shots={self.shots!r}. Use a statevector simulator with shots=None."
+                f"states are only available on a statevector simulator; got "
+                f"backend={self.backend!r}, shots={self.shots!r}. Use a statevector "
+                "simulator such as 'lightning.qubit'."
             )
         return self._states(X)
 
@@ -295,6 +310,24 @@ class QuantumKernel(BaseEstimator):
         if self._torch_device is not None:
             return _gram.torch_fidelities(A, B)
         return _gram.symmetric_fidelities(A) if B is None else _gram.cross_fidelities(A, B)
+
+    # -- sampled mode -----------------------------------------------------
+
+    def _sampled_gram(self, X1, X2):
+        # As circuit mode: one estimate per pair of distinct rows, duplicates share it.
+        U1, inv1 = np.unique(X1, axis=0, return_inverse=True)
+        rng = np.random.default_rng(self._call_seed(X1, X2))
+        if X2 is None:
+            K = self._exact_gram(U1, None)
+            rows, cols = np.triu_indices(len(U1), k=1)
+            values = rng.binomial(self.shots, np.clip(K[rows, cols], 0, 1)) / self.shots
+            K = np.eye(len(U1))
+            K[rows, cols] = K[cols, rows] = values
+            # stacklevel: repair_psd < _sampled_gram < __call__ < caller
+            return _gram.repair_psd(K, stacklevel=3)[np.ix_(inv1.ravel(), inv1.ravel())]
+        U2, inv2 = np.unique(X2, axis=0, return_inverse=True)
+        K = rng.binomial(self.shots, np.clip(self._exact_gram(U1, U2), 0, 1)) / self.shots
+        return K[np.ix_(inv1.ravel(), inv2.ravel())]
 
     # -- circuit mode -----------------------------------------------------
 

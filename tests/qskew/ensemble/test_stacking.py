@@ -400,14 +400,14 @@ def test_backend_settings_reach_quantum_members_only():
     X, y = _skewed(30)
     members = [("qsvc", make_pipeline(MinMaxScaler(ANGLES), _qsvc())),
                ("lr", LogisticRegression())]
-    stack = QuantumStackingClassifier(members, cv=2, random_state=0, backend="default.qubit",
-                                      shots=64, backend_options={"max_workers": None})
+    stack = QuantumStackingClassifier(members, cv=2, random_state=0, backend="default.mixed",
+                                      shots=64, backend_options={"readout_prob": None})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         stack.fit(X, y)
     qsvc = stack.named_estimators_["qsvc"][-1]
-    assert (qsvc.backend, qsvc.shots, qsvc.backend_options) == ("default.qubit", 64,
-                                                                {"max_workers": None})
+    assert (qsvc.backend, qsvc.shots, qsvc.backend_options) == ("default.mixed", 64,
+                                                                {"readout_prob": None})
     assert qsvc.kernel_.n_circuits_executed > 0 and qsvc.kernel_.n_states_prepared == 0
     assert members[0][1][-1].shots is None  # the given members are left as they were
     assert "backend" not in stack.named_estimators_["lr"].get_params()

@@ -63,8 +63,8 @@ def test_sizes_and_cells():
 
 
 def test_shots_count_circuits_as_executed(tmp_path, simulated):
-    models = {"qsvc": {"feature_map": "angle", "shots": 50}}
-    overrides = {"dataset.subsample": {"n": 60, "minority_fraction": 0.2, "random_state": 0}}
+    models = {"qsvc": {"feature_map": "angle", "shots": 50, "backend": "default.mixed"}}
+    overrides = {"dataset.subsample": {"n": 40, "minority_fraction": 0.25, "random_state": 0}}
     base = {**config(**models), "resamplers": {"none": {}}}
     cost = estimate(base, overrides=overrides)
     counted = counted_run(base, tmp_path, simulated, overrides=overrides)

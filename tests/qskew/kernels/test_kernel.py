@@ -125,7 +125,21 @@ def test_shot_kernel_within_binomial_error(shots):
     K = kernel(X, X_NEW)
     standard_error = np.sqrt(exact * (1 - exact) / shots)
     assert np.all(np.abs(K - exact) <= 5 * standard_error + 2 / shots)
-    assert kernel.n_circuits_executed == len(X) * len(X_NEW)
+    np.testing.assert_allclose(K * shots, np.round(K * shots), atol=1e-9)  # counts / shots
+    # Sampled from the exact fidelities: states prepared, no circuit run.
+    assert kernel.n_circuits_executed == 0
+
+
+def test_sampled_shots_follow_the_binomial_law_of_the_circuits():
+    rng = np.random.default_rng(8)
+    A, B = rng.uniform(0, np.pi, (40, 3)), rng.uniform(0, np.pi, (40, 3))
+    exact = QuantumKernel(feature_map="zz", reps=1)(A, B)
+    shots = 200
+    K = QuantumKernel(feature_map="zz", reps=1, backend="lightning.qubit", shots=shots,
+                      random_state=0)(A, B)
+    inside = (exact > 0.05) & (exact < 0.95)
+    z = (K - exact)[inside] / np.sqrt(exact * (1 - exact) / shots)[inside]
+    assert abs(z.mean()) < 0.15 and 0.8 < z.var() < 1.2  # 1,600 entries: N(0, 1) scores
 
 
 def test_shot_kernel_error_decreases_with_shots():
@@ -145,7 +159,7 @@ def test_shot_kernel_symmetric_is_a_kernel_matrix():
         warnings.simplefilter("ignore", PSDRepairWarning)
         K = kernel(X)
     assert_is_kernel_matrix(K)
-    assert kernel.n_circuits_executed == 6 * 5 // 2  # upper triangle only
+    assert kernel.n_circuits_executed == 0  # sampled from the exact fidelities
     np.testing.assert_allclose(K, QuantumKernel(feature_map="zz", reps=1)(X), atol=0.1)
 
 
@@ -177,8 +191,9 @@ def test_exact_kernel_never_warns():
 
 
 def test_states_only_in_exact_mode():
-    kernel = QuantumKernel(backend="default.qubit", shots=10)
-    with pytest.raises(ValueError, match="only available in exact mode; got backend='default.qubit', shots=10. Use"):
+    kernel = QuantumKernel(backend="default.mixed", shots=10)
+    with pytest.raises(ValueError, match="only available on a statevector simulator; got "
+                                         "backend='default.mixed', shots=10. Use"):
         kernel.states(X)
     states = QuantumKernel(feature_map="angle").states(X)
     assert states.shape == (6, 8)
@@ -262,8 +277,20 @@ def test_estimate_cost_exact_counts_new_states(simulated):
     assert simulated["state_preparations"] == len(X) + len(X_NEW)
 
 
-def test_estimate_cost_shots_counts_executed_circuits(simulated):
+def test_estimate_cost_of_sampled_shots_counts_the_states(simulated):
     kernel = QuantumKernel(backend="default.qubit", shots=1000, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PSDRepairWarning)
+        kernel(X)
+    kernel(X_NEW, X)
+    assert simulated == simulated.of(total(kernel.estimate_cost(len(X)),
+                                           kernel.estimate_cost(len(X_NEW), len(X),
+                                                                cached=len(X))))
+    assert simulated["circuits"] == 0
+
+
+def test_estimate_cost_shots_counts_executed_circuits(simulated):
+    kernel = QuantumKernel(backend="default.mixed", shots=1000, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PSDRepairWarning)
         kernel(X)

@@ -359,7 +359,7 @@ def test_shots_mode_kernel_is_estimated_from_circuits(binary):
     X, y = binary[0][:10], binary[1][:10]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PSDRepairWarning)
-        clf = QuantumKernelSVC(feature_map="angle", reps=1, backend="default.qubit",
+        clf = QuantumKernelSVC(feature_map="angle", reps=1, backend="default.mixed",
                                shots=2000, random_state=0).fit(X, y)
     assert clf.kernel_.n_circuits_executed == 10 * 9 // 2
     assert clf.kernel_.n_states_prepared == 0
@@ -504,7 +504,7 @@ def test_init_stores_parameters_unchanged():
     assert clf.class_weight == {0: 1, 1: 3}
 
 
-@pytest.mark.parametrize("backend, shots", [("lightning.qubit", None), ("default.qubit", 50)])
+@pytest.mark.parametrize("backend, shots", [("lightning.qubit", None), ("default.mixed", 50)])
 def test_estimate_cost_counts_what_fit_and_two_predictions_run(simulated, backend, shots):
     rng = np.random.default_rng(5)
     X_fit = rng.uniform(0, np.pi / 2, (12, 3))
