@@ -245,3 +245,26 @@ def expectations(batches, wires, terms, shots, device, *, seed=None, optimizatio
     result = submit(EstimatorV2(mode=device, options=options),
                     [(compiled, observables, angles)])
     return np.asarray(result[0].data.evs, dtype=float).T, 1
+
+
+def module_expectations(module, batches, wires, terms, *, train_elsewhere):
+    """:func:`expectations` for a torch module with ``weights``, ``backend``, ``shots``, ``seed``.
+
+    Refuses to run with gradients (training on the device is not supported:
+    ``train_elsewhere`` says what to do instead), draws a fresh shot seed per
+    call from the module's ``seed``, and counts jobs on ``module.n_jobs_executed``.
+    """
+    import torch
+
+    if torch.is_grad_enabled() and module.weights.requires_grad:
+        raise ValueError(
+            f"{type(module).__name__} on {module.backend!r} evaluates but is not trained "
+            "there (gradients would need parameter-shift sweeps on the device): train on a "
+            f"simulator such as 'lightning.qubit', then evaluate under torch.no_grad() -- "
+            f"{train_elsewhere} does both.")
+    device = target(module.backend, module.backend_options)
+    module._qiskit_calls = getattr(module, "_qiskit_calls", 0) + 1
+    seed = None if module.seed is None else (int(module.seed) + module._qiskit_calls) % 2**31
+    values, jobs = expectations(batches, wires, terms, module.shots, device, seed=seed)
+    module.n_jobs_executed = getattr(module, "n_jobs_executed", 0) + jobs
+    return torch.as_tensor(values, dtype=torch.float64)

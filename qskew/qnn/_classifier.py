@@ -14,7 +14,7 @@ from circuits import ANSATZE, QNN_FEATURE_MAPS
 from qskew import _constraints
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from qskew._validation import validate_prediction_data, validate_training_data
-from qskew.backends import _cost, check_backend, check_n_qubits, is_exact
+from qskew.backends import _cost, _qiskit, check_backend, check_n_qubits, is_exact
 
 
 class QNNClassifier(ClassifierMixin, BaseEstimator):
@@ -274,7 +274,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
             backpropagates through those states at no further simulation;
             circuit mode runs ``2`` shifted circuits per trainable weight for
             every training row. Then ``predict_calls * n_predict``
-            evaluations. Early stopping may end training sooner.
+            evaluations; on a Qiskit target (scoring only, ``n_fit=0``) one
+            primitive job per call. Early stopping may end training sooner.
 
         Examples
         --------
@@ -283,6 +284,13 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         """
         self._validate_params()
         exact = is_exact(self.backend, self.shots)
+        if _qiskit.is_qiskit(self.backend):
+            if n_fit:
+                raise ValueError(
+                    f"QNNClassifier is not trained on {self.backend!r}: estimate the training "
+                    "on its simulator, and the scoring here with n_fit=0 (see with_backend).")
+            return _cost.evaluations(False, predict_calls * n_predict, self.shots,
+                                     jobs=predict_calls if n_predict else 0)
         evaluations = self.max_epochs * n_fit + predict_calls * n_predict
         if not exact:
             if n_features is None:
@@ -298,6 +306,49 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     def _n_weights(self, n_features):
         per_gate = 3 if self.ansatz == "strong" else 2
         return self.n_layers * n_features * per_gate
+
+    def with_backend(self, backend, *, backend_options=None, shots=None):
+        """This fitted classifier, evaluating on another backend (no refitting).
+
+        The usual hardware workflow: train on a simulator (training on a QPU
+        costs hours), then score on the QPU. On ``qiskit.remote`` /
+        ``qiskit.aer`` each prediction call sends its whole batch as the
+        bindings of one Estimator PUB: one primitive job.
+
+        Parameters
+        ----------
+        backend : str
+            PennyLane device name, or ``"qiskit.remote"`` / ``"qiskit.aer"``.
+        backend_options : dict, optional
+        shots : int, optional
+
+        Returns
+        -------
+        QNNClassifier
+            A copy with the same weights; ``self`` is left as it is.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[0.1, 0.2], [0.3, 0.1], [2.9, 3.0], [2.7, 2.8]] * 4)
+        >>> y = np.array([0, 0, 1, 1] * 4)
+        >>> clf = QNNClassifier(n_layers=1, max_epochs=30, validation_fraction=None,
+        ...                     random_state=0).fit(X, y)
+        >>> clf.with_backend("default.qubit", shots=2000).predict([[0.2, 0.2], [2.8, 2.9]])
+        array([0, 1])
+        """
+        import copy
+
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        check_backend(backend)
+        other = copy.deepcopy(self)
+        other.set_params(backend=backend, backend_options=backend_options, shots=shots)
+        qnn = other.module_.qnn
+        qnn.backend, qnn.backend_options, qnn.shots = backend, backend_options, shots
+        qnn.exact, qnn._qnode = is_exact(backend, shots), None
+        return other
 
     # -- prediction -------------------------------------------------------
 

@@ -7,7 +7,14 @@ import torch
 from torch import nn
 
 from circuits import make_qnn_qfunc
-from qskew.backends import _devices, _statevector, check_backend, check_n_qubits, is_exact
+from qskew.backends import (
+    _devices,
+    _qiskit,
+    _statevector,
+    check_backend,
+    check_n_qubits,
+    is_exact,
+)
 
 
 class QNNModule(nn.Module):
@@ -113,15 +120,25 @@ class QNNModule(nn.Module):
                 "with more qubits."
             )
         x = x.to(torch.float64)
+        terms = [("Z", wire) for wire in range(self.n_outputs)]
         if self.exact:
             tape = qml.tape.make_qscript(self.qfunc)(x, self.weights)
             states = _statevector.simulate_states(tape.operations, range(self.n_qubits), len(x),
-                                     like="torch", device=x.device)
-            terms = [("Z", wire) for wire in range(self.n_outputs)]
+                                                  like="torch", device=x.device)
             out = _statevector.pauli_expvals(states, self.n_qubits, terms)
+        elif _qiskit.is_qiskit(self.backend):
+            out = self._qiskit_forward(x, terms)
         else:
             out = self._circuit_forward(x)
         return out[0] if single else out
+
+    def _qiskit_forward(self, x, terms):
+        """The whole batch as the bindings of one Estimator PUB: one primitive job."""
+        tape = qml.tape.make_qscript(self.qfunc)(x.detach().cpu().numpy(),
+                                                 self.weights.detach().cpu().numpy())
+        values = _qiskit.module_expectations(self, [tape.operations], list(range(self.n_qubits)),
+                                             terms, train_elsewhere="QNNClassifier.with_backend")
+        return values.to(x.device)
 
     def _circuit_forward(self, x):
         if self._qnode is None:

@@ -185,24 +185,14 @@ class QuantumGenerator(_Sampling, nn.Module):
 
     def _qiskit_forward(self, noise, wires, terms):
         """Every patch of the batch as bindings of one Estimator PUB: one primitive job."""
-        if torch.is_grad_enabled() and self.weights.requires_grad:
-            raise ValueError(
-                f"QuantumGenerator on {self.backend!r} draws samples but is not trained there "
-                "(gradients would need parameter-shift sweeps on the device): train on a "
-                "simulator such as 'lightning.qubit', then sample under torch.no_grad() -- "
-                "QGANOverSampler.generate(..., backend=...) does both.")
         rows = noise.detach().cpu().numpy()
         batches = [qml.tape.make_qscript(generator_circuit)(
             rows, self.weights[patch].detach().cpu().numpy(), wires=wires,
             observables=self.observables).operations for patch in range(self.n_patches)]
-        device = _qiskit.target(self.backend, self.backend_options)
-        self._call = getattr(self, "_call", 0) + 1  # a fresh shot seed for every draw
-        seed = None if self.seed is None else (int(self.seed) + self._call) % 2**31
-        values, jobs = _qiskit.expectations(batches, wires, terms, self.shots, device,
-                                            seed=seed)
-        self.n_jobs_executed = getattr(self, "n_jobs_executed", 0) + jobs
-        out = torch.as_tensor(values, dtype=torch.float64, device=noise.device)
-        out = out.reshape(self.n_patches, len(rows), len(terms)).permute(1, 0, 2)
+        out = _qiskit.module_expectations(
+            self, batches, wires, terms,
+            train_elsewhere="QGANOverSampler.generate(..., backend=...)")
+        out = out.to(noise.device).reshape(self.n_patches, len(rows), len(terms)).permute(1, 0, 2)
         return out.reshape(len(rows), -1)[:, : self.n_features]
 
     def _circuit_patch(self, patch, noise):

@@ -430,3 +430,53 @@ def test_estimate_cost_is_an_upper_bound_under_early_stopping(simulated):
 def test_estimate_cost_in_circuit_mode_needs_the_features():
     with pytest.raises(ValueError, match="needs n_features in circuit mode"):
         QNNClassifier(shots=10, backend="default.qubit").estimate_cost(10)
+
+
+# -- trained on a simulator, evaluated elsewhere -------------------------------
+
+
+def _fitted_on_simulator():
+    X, y = make_blobs(60, centers=[[0.5, 0.5], [2.5, 2.5]], cluster_std=0.3, random_state=0)
+    clf = QNNClassifier(n_layers=1, max_epochs=40, validation_fraction=None,
+                        learning_rate=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    return clf, X, y
+
+
+def test_with_backend_scores_with_shots_within_their_error():
+    clf, X, _ = _fitted_on_simulator()
+    shots = clf.with_backend("default.qubit", shots=20000)
+    exact = clf.predict_proba(X)
+    assert np.all(np.abs(shots.predict_proba(X) - exact) <= 0.05)
+    assert (clf.backend, clf.shots, clf.module_.qnn.exact) == ("lightning.qubit", None, True)
+    assert (shots.backend, shots.shots) == ("default.qubit", 20000)
+
+
+def test_with_backend_on_fake_hardware_is_one_job_per_call(simulated):
+    pytest.importorskip("qiskit_ibm_runtime")
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    clf, X, y = _fitted_on_simulator()
+    simulated["state_preparations"] = 0  # count the scoring only, not the training
+    device = clf.with_backend("qiskit.remote", backend_options={"backend": FakeManilaV2()},
+                              shots=2000)
+    proba = device.predict_proba(X)
+    assert (simulated["jobs"], simulated["circuits"]) == (1, len(X))
+    assert accuracy_score(y, device.predict(X)) >= 0.9 and simulated["jobs"] == 2
+    assert simulated == simulated.of(device.estimate_cost(0, len(X), predict_calls=2))
+    assert np.abs(proba - clf.predict_proba(X)).mean() < 0.1  # device noise, 2000 shots
+    assert simulated["state_preparations"] == len(X)  # clf's own exact predict_proba
+    with pytest.raises(ValueError, match="not trained on 'qiskit.remote'.*n_fit=0"):
+        device.estimate_cost(10)
+
+
+def test_training_on_a_qiskit_target_says_to_train_on_a_simulator():
+    pytest.importorskip("qiskit_aer")
+    X, y = make_blobs(20, centers=2, random_state=0)
+    with pytest.raises(ValueError, match=r"train on a simulator .*with_backend"):
+        QNNClassifier(n_layers=1, max_epochs=1, backend="qiskit.aer", shots=100,
+                      random_state=0).fit(X, y)
+    with pytest.raises(NotFittedError):
+        QNNClassifier().with_backend("default.qubit", shots=10)
