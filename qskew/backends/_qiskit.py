@@ -16,6 +16,8 @@ runtime backend or a fake one, whose local simulation includes the device's
 noise) or ``backend="qiskit.aer"`` (``backend_options`` go to ``AerSimulator``).
 """
 
+import weakref
+
 import numpy as np
 
 from qskew._exceptions import BackendError
@@ -31,7 +33,11 @@ _GATES = {  # PennyLane operation -> QuantumCircuit method; same angle conventio
     "CZ": "cz", "PauliX": "x", "PauliY": "y", "PauliZ": "z", "S": "s", "T": "t",
     "SWAP": "swap", "IsingZZ": "rzz", "IsingXX": "rxx", "IsingYY": "ryy",
 }
-_TRANSPILED = {}
+#: Transpiler seed: a fixed one makes every run route the same way and lets one transpiled
+#: circuit serve every call (``random_state`` seeds the sampling).
+TRANSPILE_SEED = 0
+#: Transpiled circuits per device (dropped with the device object).
+_TRANSPILED = weakref.WeakKeyDictionary()
 
 
 def is_qiskit(backend):
@@ -112,21 +118,29 @@ def structure(operations, wires):
     return tuple(key), circuit, angles
 
 
-def transpiled(key, circuit, device, optimization_level=1, seed=None):
-    """``circuit`` transpiled for ``device`` once per (structure, device, level, seed)."""
+def transpiled(key, circuit, device, optimization_level=1):
+    """``circuit`` transpiled for ``device`` once per (structure, device, level)."""
     from qiskit import transpile
 
-    cache_key = (key, circuit.num_qubits, _device_key(device), optimization_level, seed)
-    if cache_key not in _TRANSPILED:
-        _TRANSPILED[cache_key] = transpile(circuit, device,
-                                           optimization_level=optimization_level,
-                                           seed_transpiler=seed)
-    return _TRANSPILED[cache_key]
+    cache = _TRANSPILED.setdefault(device, {})
+    cache_key = (key, circuit.num_qubits, optimization_level)
+    if cache_key not in cache:
+        cache[cache_key] = transpile(circuit, device, optimization_level=optimization_level,
+                                     seed_transpiler=TRANSPILE_SEED)
+    return cache[cache_key]
 
 
-def _device_key(device):
-    name = getattr(device, "name", type(device).__name__)
-    return (type(device).__qualname__, name() if callable(name) else name, id(device))
+def transpiled_size(operations, wires, device, optimization_level=1):
+    """``depth`` and ``two_qubit_gates`` of the transpiled structure of ``operations``.
+
+    The same cached circuit a run then uses, so the numbers are what executes.
+    """
+    key, circuit, _ = structure(operations, wires)
+    compiled = transpiled(key, circuit, device, optimization_level)
+    two_qubit = sum(1 for instruction in compiled.data
+                    if instruction.operation.num_qubits == 2
+                    and instruction.operation.name not in ("barrier", "measure"))
+    return {"depth": compiled.depth(), "two_qubit_gates": two_qubit}
 
 
 def jobs_needed(n_bindings, shots):
@@ -164,7 +178,8 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     device : qiskit.providers.BackendV2
         From :func:`target`.
     seed : int, optional
-        Fixes transpilation and, on simulators and fake backends, sampling.
+        Fixes sampling on simulators and fake backends (transpilation is
+        fixed by :data:`TRANSPILE_SEED`).
 
     Returns
     -------
@@ -179,7 +194,7 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
             "a Qiskit backend samples its circuits: set shots (e.g. shots=4000); exact "
             "results need a statevector simulator such as backend='lightning.qubit'.")
     key, circuit, angles = structure(operations, wires)
-    compiled = transpiled(key, circuit, device, optimization_level, seed)
+    compiled = transpiled(key, circuit, device, optimization_level)
     options = {"default_shots": int(shots)}
     if _is_simulated(device):
         options["simulator"] = {"seed_simulator": 0 if seed is None else int(seed)}
@@ -213,7 +228,8 @@ def expectations(batches, wires, terms, shots, device, *, seed=None, optimizatio
     shots : int
     device : qiskit.providers.BackendV2
     seed : int, optional
-        Fixes transpilation and, on simulators and fake backends, sampling.
+        Fixes sampling on simulators and fake backends (transpilation is
+        fixed by :data:`TRANSPILE_SEED`).
 
     Returns
     -------
@@ -236,7 +252,7 @@ def expectations(batches, wires, terms, shots, device, *, seed=None, optimizatio
         raise ValueError("expectations() needs circuits of one structure; got several.")
     angles = np.vstack([angles for _, _, angles in built])
     circuit.remove_final_measurements()
-    compiled = transpiled(key + ("estimator",), circuit, device, optimization_level, seed)
+    compiled = transpiled(key + ("estimator",), circuit, device, optimization_level)
     observables = [[SparsePauliOp.from_sparse_list([(pauli, [pos], 1.0)], circuit.num_qubits)
                     .apply_layout(compiled.layout)] for pauli, pos in terms]
     options = {"default_shots": int(shots)}

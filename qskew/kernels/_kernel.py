@@ -175,7 +175,8 @@ class QuantumKernel(BaseEstimator):
             return self._sampled_gram(X1, None if symmetric else X2)
         return self._circuit_gram(X1, None if symmetric else X2)
 
-    def estimate_cost(self, n_samples_1, n_samples_2=None, *, calls=1, cached=0):
+    def estimate_cost(self, n_samples_1, n_samples_2=None, *, calls=1, cached=0,
+                      n_features=None):
         """What computing ``K(X1, X2)`` will cost, before running it.
 
         Parameters
@@ -191,6 +192,10 @@ class QuantumKernel(BaseEstimator):
         cached : int, default=0
             Rows among them whose states are already cached (exact mode does
             not prepare them again), e.g. the training rows at prediction.
+        n_features : int, optional
+            Features (qubits). On a Qiskit target the overlap circuit is then
+            transpiled for the device (the very circuit a run uses, cached) and
+            its ``depth`` and ``two_qubit_gates`` are added.
 
         Returns
         -------
@@ -215,9 +220,24 @@ class QuantumKernel(BaseEstimator):
             return _cost.evaluations(True, max(0, rows - cached))
         pairs = (n_samples_1 * (n_samples_1 - 1) // 2 if n_samples_2 is None
                  else n_samples_1 * n_samples_2)
-        jobs = calls * _qiskit.jobs_needed(pairs, self.shots) if _qiskit.is_qiskit(
-            self.backend) else 0
-        return _cost.evaluations(False, pairs * calls, self.shots, jobs)
+        if not _qiskit.is_qiskit(self.backend):
+            return _cost.evaluations(False, pairs * calls, self.shots)
+        cost = _cost.evaluations(False, pairs * calls, self.shots,
+                                 calls * _qiskit.jobs_needed(pairs, self.shots))
+        return {**cost, **(self._transpiled_size(n_features) if n_features else {})}
+
+    def _transpiled_size(self, n_features):
+        import pennylane as qml
+
+        from circuits import get_feature_map, overlap_circuit
+
+        wires = list(range(n_features))
+        unitary = get_feature_map(self.feature_map, reps=self.reps,
+                                  entanglement=self.entanglement, rotation=self.rotation)
+        rows = np.full((1, n_features), 0.5)  # any values: the structure does not depend on them
+        tape = qml.tape.make_qscript(overlap_circuit)(rows, rows, wires, unitary)
+        return _qiskit.transpiled_size(tape.operations, wires,
+                                       _qiskit.target(self.backend, self.backend_options))
 
     # -- set-up -----------------------------------------------------------
 

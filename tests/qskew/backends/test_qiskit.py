@@ -71,19 +71,31 @@ def test_cross_kernel_and_repeated_calls_are_counted(simulated):
 
 
 def test_same_seed_same_numbers_and_the_structure_is_transpiled_once(monkeypatch):
-    compiled = []
-    transpile = _qiskit.transpiled
+    import qiskit
 
-    def spy(key, *args, **kwargs):
-        compiled.append(key)
-        return transpile(key, *args, **kwargs)
-
-    monkeypatch.setattr(_qiskit, "transpiled", spy)
+    transpiles = []
+    transpile = qiskit.transpile
+    monkeypatch.setattr(qiskit, "transpile",
+                        lambda *args, **kwargs: transpiles.append(1) or transpile(*args, **kwargs))
     device = FakeManilaV2()
     first = quiet(remote(device), X)
     np.testing.assert_array_equal(first, quiet(remote(device), X))
-    assert len(set(compiled)) == 1
+    quiet(remote(device), X_NEW)  # other rows, same structure
+    assert len(transpiles) == 1
     assert not np.array_equal(first, quiet(remote(device, random_state=1), X))
+    assert len(transpiles) == 1
+
+
+def test_estimate_names_the_transpiled_depth_and_two_qubit_gates():
+    device = FakeManilaV2()
+    kernel = remote(device)
+    cost = kernel.estimate_cost(len(X), n_features=3)
+    quiet(kernel, X)
+    compiled = next(iter(_qiskit._TRANSPILED[device].values()))  # what the run used
+    two_qubit = sum(1 for item in compiled.data if item.operation.name in ("cx", "ecr", "cz"))
+    assert (cost["depth"], cost["two_qubit_gates"]) == (compiled.depth(), two_qubit)
+    assert cost["two_qubit_gates"] >= 4  # reps-1 ZZ, linear, 3 qubits: 2 pairs x 2 CNOTs each way
+    assert "depth" not in QuantumKernel(shots=10).estimate_cost(5, n_features=3)
 
 
 def test_jobs_split_at_the_execution_limit(monkeypatch, simulated):
