@@ -108,7 +108,7 @@ def main():
     print(f"\nratio (Qiskit ML / qskew wall time): {qiskit_s / qskew_s:.2f}x")
     cost = QuantumKernel(feature_map="zz", reps=1, backend="qiskit.remote",
                          backend_options={"backend": backend}, shots=args.shots
-                         ).estimate_cost(args.rows)
+                         ).estimate_cost(args.rows, n_features=FEATURES)
     print(f"qskew estimate_cost before running: {cost}")
 
 
