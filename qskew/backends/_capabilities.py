@@ -47,7 +47,11 @@ def available_backends():
 
 
 def check_backend(backend):
-    """Check that ``backend`` names an installed PennyLane device.
+    """Check that ``backend`` names an installed PennyLane device (or a Qiskit target).
+
+    ``"qiskit.remote"`` and ``"qiskit.aer"`` are accepted when qskew's own Qiskit
+    layer can run them (qiskit-ibm-runtime, and qiskit-aer for Aer, installed),
+    with or without PennyLane's plugin.
 
     Parameters
     ----------

@@ -229,7 +229,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         dict
-            ``mode``, ``state_preparations``, ``circuits`` and ``shots``, summed
+            ``mode``, ``state_preparations``, ``circuits``, ``shots`` and ``jobs``, summed
             over the members' ``cv`` out-of-fold fits and predictions and
             their refit: see :mod:`qskew.backends._cost`. Members without
             ``estimate_cost`` (classical models) cost nothing here. Kernel

@@ -1,5 +1,6 @@
 """QuantumKernel: the fidelity quantum kernel as a picklable scikit-learn callable."""
 
+import functools
 import hashlib
 
 import numpy as np
@@ -331,49 +332,49 @@ class QuantumKernel(BaseEstimator):
             return _gram.torch_fidelities(A, B)
         return _gram.symmetric_fidelities(A) if B is None else _gram.cross_fidelities(A, B)
 
-    # -- sampled mode -----------------------------------------------------
+    # -- sampled and circuit mode -------------------------------------------
 
-    def _sampled_gram(self, X1, X2):
-        # As circuit mode: one estimate per pair of distinct rows, duplicates share it.
+    def _pairwise_gram(self, X1, X2, estimate):
+        """One estimate per pair of distinct rows (duplicates share it); ``K(X, X)`` from its
+        upper triangle, repaired to PSD.
+
+        ``estimate(U1, U2, rows, cols)`` returns the entries ``(U1[rows], U2[cols])``;
+        ``U2`` is None for ``K(X, X)``.
+        """
         U1, inv1 = np.unique(X1, axis=0, return_inverse=True)
-        rng = np.random.default_rng(self._call_seed(X1, X2))
         if X2 is None:
-            K = self._exact_gram(U1, None)
             rows, cols = np.triu_indices(len(U1), k=1)
-            values = rng.binomial(self.shots, np.clip(K[rows, cols], 0, 1)) / self.shots
             K = np.eye(len(U1))
-            K[rows, cols] = K[cols, rows] = values
-            # stacklevel: repair_psd < _sampled_gram < __call__ < caller
-            return _gram.repair_psd(K, stacklevel=3)[np.ix_(inv1.ravel(), inv1.ravel())]
+            K[rows, cols] = K[cols, rows] = estimate(U1, None, rows, cols)
+            # stacklevel: repair_psd < _pairwise_gram < _*_gram < __call__ < caller
+            return _gram.repair_psd(K, stacklevel=4)[np.ix_(inv1.ravel(), inv1.ravel())]
         U2, inv2 = np.unique(X2, axis=0, return_inverse=True)
-        K = rng.binomial(self.shots, np.clip(self._exact_gram(U1, U2), 0, 1)) / self.shots
+        rows, cols = np.indices((len(U1), len(U2))).reshape(2, -1)
+        K = estimate(U1, U2, rows, cols).reshape(len(U1), len(U2))
         return K[np.ix_(inv1.ravel(), inv2.ravel())]
 
-    # -- circuit mode -----------------------------------------------------
+    def _sampled_gram(self, X1, X2):
+        rng = np.random.default_rng(self._call_seed(X1, X2))
+
+        def estimate(U1, U2, rows, cols):
+            exact = self._exact_gram(U1, U2)[rows, cols]
+            return rng.binomial(self.shots, np.clip(exact, 0, 1)) / self.shots
+
+        return self._pairwise_gram(X1, X2, estimate)
 
     def _circuit_gram(self, X1, X2):
         from qskew.backends import _devices
 
         seed = self._call_seed(X1, X2)
         if _qiskit.is_qiskit(self.backend):
-            device = (_qiskit.target(self.backend, self.backend_options), seed)
+            target = _qiskit.target(self.backend, self.backend_options)
+            run = functools.partial(self._run_on_qiskit, target=target, seed=seed)
         else:
             device = _devices.make_device(self.backend, X1.shape[1], seed=seed,
                                           options=self.backend_options)
-        # Duplicate rows share their circuits: one overlap circuit per unique pair.
-        U1, inv1 = np.unique(X1, axis=0, return_inverse=True)
-        if X2 is None:
-            rows, cols = np.triu_indices(len(U1), k=1)
-            values = self._run_pairs(U1[rows], U1[cols], device)
-            K = np.eye(len(U1))
-            K[rows, cols] = values
-            K[cols, rows] = values
-            # stacklevel: repair_psd < _circuit_gram < __call__ < caller
-            return _gram.repair_psd(K, stacklevel=3)[np.ix_(inv1.ravel(), inv1.ravel())]
-        U2, inv2 = np.unique(X2, axis=0, return_inverse=True)
-        rows, cols = np.indices((len(U1), len(U2))).reshape(2, -1)
-        K = self._run_pairs(U1[rows], U2[cols], device).reshape(len(U1), len(U2))
-        return K[np.ix_(inv1.ravel(), inv2.ravel())]
+            run = functools.partial(self._run_pairs, device=device)
+        return self._pairwise_gram(
+            X1, X2, lambda U1, U2, rows, cols: run(U1[rows], (U1 if U2 is None else U2)[cols]))
 
     def _call_seed(self, X1, X2):
         """Shot seed of one call: a function of ``random_state`` and the data.
@@ -388,26 +389,35 @@ class QuantumKernel(BaseEstimator):
             digest.update(b"|" if array is None else array.tobytes())
         return int.from_bytes(digest.digest()[:4], "little") & 0x7FFFFFFF
 
-    def _run_pairs(self, A, B, device):
+    def _overlap_circuits(self, A, B):
+        """The overlap circuits of the pairs ``(A[i], B[i])``, recorded as one broadcast tape."""
         import pennylane as qml
 
         from circuits import overlap_circuit
+
+        return qml.tape.make_qscript(overlap_circuit)(A, B, self._wires, self._unitary)
+
+    def _run_on_qiskit(self, A, B, *, target, seed):
+        """Every pair as a binding of one transpiled circuit: one Sampler job (or a few)."""
+        if len(A) == 0:
+            return np.empty(0)
+        values, jobs = _qiskit.zero_probabilities(self._overlap_circuits(A, B).operations,
+                                                  self._wires, self.shots, target, seed=seed)
+        self.n_circuits_executed += len(A)
+        self.n_jobs_executed += jobs
+        return values
+
+    def _run_pairs(self, A, B, *, device):
+        import pennylane as qml
+
         from qskew.backends import _devices
 
         if len(A) == 0:
             return np.empty(0)
-        if isinstance(device, tuple):  # a Qiskit target: every pair in one sweep
-            target, seed = device
-            recorded = qml.tape.make_qscript(overlap_circuit)(A, B, self._wires, self._unitary)
-            values, jobs = _qiskit.zero_probabilities(recorded.operations, self._wires,
-                                                      self.shots, target, seed=seed)
-            self.n_circuits_executed += len(A)
-            self.n_jobs_executed += jobs
-            return values
         tapes = []
         for start in range(0, len(A), _PAIRS_PER_TAPE):
-            a, b = A[start : start + _PAIRS_PER_TAPE], B[start : start + _PAIRS_PER_TAPE]
-            recorded = qml.tape.make_qscript(overlap_circuit)(a, b, self._wires, self._unitary)
+            recorded = self._overlap_circuits(A[start : start + _PAIRS_PER_TAPE],
+                                              B[start : start + _PAIRS_PER_TAPE])
             tapes.append(qml.tape.QuantumScript(
                 recorded.operations, recorded.measurements, shots=self.shots
             ))

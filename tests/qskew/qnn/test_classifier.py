@@ -480,3 +480,6 @@ def test_training_on_a_qiskit_target_says_to_train_on_a_simulator():
                       random_state=0).fit(X, y)
     with pytest.raises(NotFittedError):
         QNNClassifier().with_backend("default.qubit", shots=10)
+    clf, _, _ = _fitted_on_simulator()
+    with pytest.raises(ValueError, match="'lightning.qbit' is not an installed .*'lightning.qubit'"):
+        clf.with_backend("lightning.qbit")

@@ -457,6 +457,10 @@ def test_generate_errors():
         gan.generate(4, backend="default.qubit")
     with pytest.raises(NotFittedError):
         QGANOverSampler().generate(3)
+    with pytest.raises(ValueError, match="'default.qbit' is not an installed .*'default.qubit'"):
+        sampler.generate(3, backend="default.qbit")
+    with pytest.raises(ValueError, match="n_samples must be a non-negative integer; got -1"):
+        sampler.generate(-1)
 
 
 def test_training_on_a_qiskit_target_says_how_to_draw_there_instead():
