@@ -16,6 +16,11 @@ BACKEND = {
     "shots": [Interval(Integral, 1, None, closed="left"), None],
 }
 
+#: Gradients of trained models when circuits are sampled (see qskew.backends._shift).
+DIFF_METHOD = {
+    "diff_method": [StrOptions({"best", "parameter-shift", "spsa"})],
+}
+
 #: Options of the feature maps (see :func:`circuits.get_feature_map`).
 ENCODING = {
     "reps": [Interval(Integral, 1, None, closed="left")],

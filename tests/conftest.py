@@ -38,7 +38,8 @@ def simulated(monkeypatch):
     """Count what really runs: states qskew's engine simulates and circuits devices execute.
 
     A spy on the entry points every estimator goes through --
-    ``backends._statevector.simulate_states`` (exact mode), the ``execute`` of
+    ``backends._statevector.simulate_states`` (exact and sampled mode),
+    ``backends._statevector.sample_means`` (shots drawn from exact values), the ``execute`` of
     every device ``backends._devices.make_device`` creates (circuit mode; a
     broadcast tape of ``B`` rows counts ``B`` circuits) and ``backends._qiskit.submit``
     (one primitive job; each parameter binding of a PUB counts one circuit) -- so an ``estimate_cost``
@@ -49,7 +50,7 @@ def simulated(monkeypatch):
 
     counts = Counts(state_preparations=0, circuits=0, shots=0, jobs=0)
     simulate, make_device = _statevector.simulate_states, _devices.make_device
-    submit = _qiskit.submit
+    submit, sample_means = _qiskit.submit, _statevector.sample_means
 
     def counted_simulation(operations, wires, batch_size, **options):
         counts["state_preparations"] += batch_size
@@ -81,7 +82,12 @@ def simulated(monkeypatch):
             counts["shots"] += bindings * settings * primitive.options.default_shots
         return submit(primitive, pubs)
 
+    def counted_draws(probabilities, shots, rng):
+        counts["shots"] += len(probabilities) * int(shots)
+        return sample_means(probabilities, shots, rng)
+
     monkeypatch.setattr(_statevector, "simulate_states", counted_simulation)
+    monkeypatch.setattr(_statevector, "sample_means", counted_draws)
     monkeypatch.setattr(_devices, "make_device", counted_device)
     monkeypatch.setattr(_qiskit, "submit", counted_job)
     return counts

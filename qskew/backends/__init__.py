@@ -17,6 +17,7 @@ from qskew.backends._capabilities import (
     check_backend,
     check_n_qubits,
     is_exact,
+    is_sampled,
     qubit_limit,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "check_n_qubits",
     "execute",
     "is_exact",
+    "is_sampled",
     "make_device",
     "make_qnode",
     "pauli_expvals",

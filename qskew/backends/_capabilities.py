@@ -131,6 +131,23 @@ def is_exact(backend, shots):
     return shots is None and backend in STATEVECTOR_SIMULATORS
 
 
+def is_sampled(backend, shots):
+    """Whether ``backend`` with ``shots`` samples circuits through qskew's own layers.
+
+    Sampled mode: shots on a statevector simulator (drawn from the exact
+    values by qskew's engine, no device) or a Qiskit target (``qiskit.remote``,
+    ``qiskit.aer``: batched primitive jobs). Gradients then come from
+    shifted circuits (:mod:`qskew.backends._shift`).
+
+    Examples
+    --------
+    >>> is_sampled("lightning.qubit", 1000), is_sampled("default.mixed", 1000)
+    (True, False)
+    """
+    return ((shots is not None and backend in STATEVECTOR_SIMULATORS)
+            or backend in ("qiskit.remote", "qiskit.aer"))
+
+
 def _qiskit_layer_available(backend):
     """``qiskit.remote`` / ``qiskit.aer`` run through qskew's own Qiskit layer, which needs
     qiskit-ibm-runtime (and qiskit-aer), not PennyLane's plugin."""

@@ -61,11 +61,44 @@ def target(backend, options):
         return AerSimulator(**({"noise_model": options["noise_model"]}
                                if "noise_model" in options else {}))
     device = options.get("backend")
+    if isinstance(device, str):
+        device = _named_device(device)
     if device is None or not hasattr(device, "target"):
         raise ValueError(
             "backend='qiskit.remote' needs backend_options={'backend': <a Qiskit BackendV2>}, "
-            f"e.g. FakeManilaV2() or QiskitRuntimeService().backend(name); got {device!r}.")
+            "e.g. FakeManilaV2() or QiskitRuntimeService().backend(name), or its name "
+            f"('FakeManilaV2', 'ibm_brisbane'); got {device!r}.")
     return device
+
+
+#: Devices named in ``backend_options`` (configs): one object per name, so the transpile
+#: cache serves every estimator that names it.
+_NAMED = {}
+
+
+def _named_device(name):
+    """A fake backend by class name (``"FakeManilaV2"``), else an IBM device by name from
+    the saved account (``QiskitRuntimeService()``: credentials from the environment or the
+    saved account, never from options)."""
+    if name not in _NAMED:
+        from qiskit_ibm_runtime import fake_provider
+
+        if name.startswith("Fake"):
+            if not hasattr(fake_provider, name):
+                raise ValueError(f"no fake backend {name!r} in qiskit_ibm_runtime.fake_provider;"
+                                 " e.g. 'FakeManilaV2', 'FakeSherbrooke'.")
+            _NAMED[name] = getattr(fake_provider, name)()
+        else:
+            from qiskit_ibm_runtime import QiskitRuntimeService
+
+            try:
+                _NAMED[name] = QiskitRuntimeService().backend(name)
+            except Exception as exc:
+                raise BackendError(
+                    f"could not open the IBM backend {name!r} with the saved account: {exc}. "
+                    "Save one with QiskitRuntimeService.save_account(...) or set "
+                    "QISKIT_IBM_TOKEN, or pass a fake backend such as 'FakeManilaV2'.") from exc
+    return _NAMED[name]
 
 
 def _primitive_ops(operations):
@@ -94,28 +127,33 @@ def structure(operations, wires):
         Measuring every qubit, with one ``Parameter`` per gate angle.
     angles : ndarray of shape (B, n_parameters)
     """
-    from qiskit import QuantumCircuit
-    from qiskit.circuit import ParameterVector
-
-    ops = list(_primitive_ops(operations))
-    index = {wire: i for i, wire in enumerate(wires)}
-    n_angles = sum(len(op.data) for op in ops)
-    theta = ParameterVector("theta", n_angles)
-    circuit = QuantumCircuit(len(wires))
-    columns, key, k = [], [], 0
-    for op in ops:
-        qubits = [index[w] for w in op.wires]
-        name = "rzz" if op.name == "MultiRZ" else _GATES[op.name]
-        params = list(theta[k : k + len(op.data)])
-        getattr(circuit, name)(*params, *qubits)
-        columns += [np.asarray(value, dtype=float) for value in op.data]
-        key.append((name, tuple(qubits)))
-        k += len(op.data)
-    circuit.measure_all()
+    gates = list(_primitive_ops(operations))
+    key, circuit = circuit_of(gates, wires)
+    columns = [np.asarray(value, dtype=float) for gate in gates for value in gate.data]
     batch = max([np.size(c) for c in columns] + [1])
     angles = np.column_stack([np.broadcast_to(c, (batch,)) for c in columns]) if columns \
         else np.empty((batch, 0))
-    return tuple(key), circuit, angles
+    return key, circuit, angles
+
+
+def circuit_of(gates, wires):
+    """``(key, circuit)``: gates of :func:`_primitive_ops` as a circuit with one parameter
+    per angle (in gate order), measuring every qubit."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import ParameterVector
+
+    index = {wire: i for i, wire in enumerate(wires)}
+    theta = ParameterVector("theta", sum(len(gate.data) for gate in gates))
+    circuit = QuantumCircuit(len(wires))
+    key, k = [], 0
+    for gate in gates:
+        qubits = [index[w] for w in gate.wires]
+        name = "rzz" if gate.name == "MultiRZ" else _GATES[gate.name]
+        getattr(circuit, name)(*theta[k : k + len(gate.data)], *qubits)
+        key.append((name, tuple(qubits)))
+        k += len(gate.data)
+    circuit.measure_all()
+    return tuple(key), circuit
 
 
 def transpiled(key, circuit, device, optimization_level=1):
@@ -130,17 +168,50 @@ def transpiled(key, circuit, device, optimization_level=1):
     return cache[cache_key]
 
 
-def transpiled_size(operations, wires, device, optimization_level=1):
-    """``depth`` and ``two_qubit_gates`` of the transpiled structure of ``operations``.
+def transpiled_size(operations, wires, device, optimization_level=1, *, estimator=False):
+    """What the transpiled structure of ``operations`` costs on ``device``.
 
     The same cached circuit a run then uses, so the numbers are what executes.
+
+    Parameters
+    ----------
+    operations : Sequence of pennylane.operation.Operator
+    wires : Sequence
+    device : qiskit.providers.BackendV2
+    optimization_level : int, default=1
+    estimator : bool, default=False
+        The circuit as an Estimator runs it (no final measurements), as
+        trained models do; else as a Sampler does (kernels).
+
+    Returns
+    -------
+    dict
+        ``depth``, ``two_qubit_gates`` and ``seconds_per_shot``: the device's
+        repetition delay plus the circuit's duration from its target's gate
+        durations (0 for a simulator without either).
     """
-    key, circuit, _ = structure(operations, wires)
+    gates = list(_primitive_ops(operations))
+    key, circuit = circuit_of(gates, wires)
+    if estimator:
+        circuit.remove_final_measurements()
+        key = key + ("estimator",)
     compiled = transpiled(key, circuit, device, optimization_level)
     two_qubit = sum(1 for instruction in compiled.data
                     if instruction.operation.num_qubits == 2
                     and instruction.operation.name not in ("barrier", "measure"))
-    return {"depth": compiled.depth(), "two_qubit_gates": two_qubit}
+    return {"depth": compiled.depth(), "two_qubit_gates": two_qubit,
+            "seconds_per_shot": _seconds_per_shot(compiled, device)}
+
+
+def _seconds_per_shot(compiled, device):
+    rep_delay = getattr(device, "default_rep_delay", None)
+    if rep_delay is None:  # a simulator: no QPU time
+        return 0.0
+    try:
+        duration = compiled.estimate_duration(device.target, unit="s")
+    except Exception:  # a target without gate durations: the delay dominates anyway
+        duration = 0.0
+    return float(rep_delay) + float(duration)
 
 
 def jobs_needed(n_bindings, shots):
@@ -213,30 +284,31 @@ def _is_simulated(device):
     return "fake_provider" in module or module.startswith("qiskit_aer")
 
 
-def expectations(batches, wires, terms, shots, device, *, seed=None, optimization_level=1):
-    """Single-qubit Pauli expectation values of every circuit of some broadcast batches, in
-    one job.
+def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
+              optimization_level=1):
+    """``evaluate(angles)`` running angle sets of one structure as one ``EstimatorV2`` job.
 
     Parameters
     ----------
-    batches : Sequence of Sequence of pennylane.operation.Operator
-        Broadcast circuits of one structure (e.g. each patch of a generator
-        over a batch of latent vectors); their angle sets are stacked.
+    gates : Sequence of pennylane.operation.Operator
+        From :func:`_primitive_ops` (their angles are ignored: each call
+        binds its own).
     wires : Sequence
     terms : Sequence of (str, int)
         ``(pauli, position)`` pairs, pauli in ``"X"``, ``"Y"``, ``"Z"``.
     shots : int
     device : qiskit.providers.BackendV2
-    seed : int, optional
-        Fixes sampling on simulators and fake backends (transpilation is
-        fixed by :data:`TRANSPILE_SEED`).
+        From :func:`target`.
+    rng : numpy.random.Generator
+        Draws each job's simulator seed (simulators and fake backends).
+    on_job : callable, optional
+        Called with the number of jobs after each one.
 
     Returns
     -------
-    values : ndarray of shape (total B, len(terms))
-        In the order of ``batches``.
-    jobs : int
-        Primitive jobs sent: one ``EstimatorV2`` job (Estimator jobs are split
+    callable
+        ``evaluate(angles)``: ``(N, A)`` angle sets to ``(N, len(terms))``
+        expectation values, in one primitive job (Estimator jobs are split
         by the service itself, so no execution limit applies).
     """
     from qiskit.quantum_info import SparsePauliOp
@@ -246,41 +318,20 @@ def expectations(batches, wires, terms, shots, device, *, seed=None, optimizatio
         raise ValueError(
             "a Qiskit backend samples its circuits: set shots (e.g. shots=4000); exact "
             "results need a statevector simulator such as backend='lightning.qubit'.")
-    built = [structure(operations, wires) for operations in batches]
-    key, circuit, _ = built[0]
-    if any(other[0] != key for other in built):
-        raise ValueError("expectations() needs circuits of one structure; got several.")
-    angles = np.vstack([angles for _, _, angles in built])
+    key, circuit = circuit_of(gates, wires)
     circuit.remove_final_measurements()
     compiled = transpiled(key + ("estimator",), circuit, device, optimization_level)
     observables = [[SparsePauliOp.from_sparse_list([(pauli, [pos], 1.0)], circuit.num_qubits)
                     .apply_layout(compiled.layout)] for pauli, pos in terms]
-    options = {"default_shots": int(shots)}
-    if _is_simulated(device):
-        options["simulator"] = {"seed_simulator": 0 if seed is None else int(seed)}
-    result = submit(EstimatorV2(mode=device, options=options),
-                    [(compiled, observables, angles)])
-    return np.asarray(result[0].data.evs, dtype=float).T, 1
 
+    def evaluate(angles):
+        options = {"default_shots": int(shots)}
+        if _is_simulated(device):
+            options["simulator"] = {"seed_simulator": int(rng.integers(2**31))}
+        result = submit(EstimatorV2(mode=device, options=options),
+                        [(compiled, observables, np.asarray(angles, dtype=float))])
+        if on_job is not None:
+            on_job(1)
+        return np.asarray(result[0].data.evs, dtype=float).T
 
-def module_expectations(module, batches, wires, terms, *, train_elsewhere):
-    """:func:`expectations` for a torch module with ``weights``, ``backend``, ``shots``, ``seed``.
-
-    Refuses to run with gradients (training on the device is not supported:
-    ``train_elsewhere`` says what to do instead), draws a fresh shot seed per
-    call from the module's ``seed``, and counts jobs on ``module.n_jobs_executed``.
-    """
-    import torch
-
-    if torch.is_grad_enabled() and module.weights.requires_grad:
-        raise ValueError(
-            f"{type(module).__name__} on {module.backend!r} evaluates but is not trained "
-            "there (gradients would need parameter-shift sweeps on the device): train on a "
-            f"simulator such as 'lightning.qubit', then evaluate under torch.no_grad() -- "
-            f"{train_elsewhere} does both.")
-    device = target(module.backend, module.backend_options)
-    module._qiskit_calls = getattr(module, "_qiskit_calls", 0) + 1
-    seed = None if module.seed is None else (int(module.seed) + module._qiskit_calls) % 2**31
-    values, jobs = expectations(batches, wires, terms, module.shots, device, seed=seed)
-    module.n_jobs_executed = getattr(module, "n_jobs_executed", 0) + jobs
-    return torch.as_tensor(values, dtype=torch.float64)
+    return evaluate

@@ -305,3 +305,28 @@ def pauli_expvals(states, n_wires, terms):
 
 def _abs2(z):
     return math.real(z) ** 2 + math.imag(z) ** 2
+
+
+def sample_means(probabilities, shots, rng):
+    """Shot estimates of outcome probabilities: the one place qskew draws shots from
+    exact values (statevector simulators with ``shots``).
+
+    Parameters
+    ----------
+    probabilities : ndarray of shape (n_circuits,) or (n_circuits, k)
+        Row ``i`` holds outcome probabilities of circuit ``i``, all read from
+        the same ``shots`` (one measurement setting per call).
+    shots : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray like ``probabilities``
+        ``Binomial(shots, p) / shots`` per entry.
+
+    Examples
+    --------
+    >>> sample_means(np.array([0.0, 1.0]), 100, np.random.default_rng(0))
+    array([0., 1.])
+    """
+    return rng.binomial(int(shots), np.clip(probabilities, 0.0, 1.0)) / shots

@@ -44,7 +44,7 @@ PREDICT_CALLS = 2
 _KERNEL_MODELS = {"qsvc"}
 _COUNTS = ("state_preparations", "circuits", "shots", "jobs")
 _COLUMNS = ["resampler", "model", "cells", "folds", "n_train", "n_fit", "n_test", "qubits",
-            *_COUNTS, "seconds"]
+            *_COUNTS, "qpu_seconds", "seconds"]
 
 
 @dataclass
@@ -57,7 +57,9 @@ class CostEstimate:
         One row per (resampler, model): ``cells`` (seeds), ``folds``, sizes,
         ``qubits`` (the widest register simulated, 0 for none), and per cell
         ``state_preparations``, ``circuits``, ``shots``, primitive ``jobs``
-        (Qiskit targets) and rough ``seconds`` (resampler included).
+        and ``qpu_seconds`` (Qiskit targets; IBM quantum time from the model
+        in :mod:`qskew.backends._cost`) and rough ``seconds`` of local work
+        (resampler included).
     total : dict
         The same counts summed over every cell.
     notes : list of str
@@ -178,6 +180,7 @@ def estimate(config, *, data=None, backend=None, overrides=None):
                          "cells": len(config["seeds"]), "folds": folds, "n_train": n_train,
                          "n_fit": n_fit, "n_test": n_test, "qubits": qubits,
                          **{k: folds * work[k] for k in _COUNTS},
+                         "qpu_seconds": round(folds * work.get("qpu_seconds", 0.0), 1),
                          "seconds": folds * seconds})
     return _summarise(pd.DataFrame(rows, columns=_COLUMNS),
                       (n_rows, n_positive, n_raw, folds, n_train, n_test))
@@ -186,6 +189,7 @@ def estimate(config, *, data=None, backend=None, overrides=None):
 def _summarise(cells, sizes):
     n_rows, n_positive, n_raw, folds, n_train, n_test = sizes
     total_ = {k: int((cells[k] * cells["cells"]).sum()) for k in _COUNTS}
+    total_["qpu_seconds"] = round(float((cells["qpu_seconds"] * cells["cells"]).sum()), 1)
     total_["cells"] = int(cells["cells"].sum())
     total_["seconds"] = round(float((cells["seconds"] * cells["cells"]).sum()), 1)
     cells["seconds"] = cells["seconds"].round(2)
@@ -200,5 +204,8 @@ def _summarise(cells, sizes):
          f"per state of a trained model (doubling per qubit beyond 10), "
          f"{SECONDS_PER_CIRCUIT:g} s per shot-based circuit; classical models and fidelity "
          "scoring not counted."),
+        ("qpu_seconds (Qiskit targets): 3 s per primitive job plus, per shot, the device's "
+         "repetition delay and the transpiled circuit's duration (IBM quantum time; queueing "
+         "not included)."),
     ]
     return CostEstimate(cells, total_, notes)

@@ -196,14 +196,15 @@ class QuantumKernel(BaseEstimator):
         n_features : int, optional
             Features (qubits). On a Qiskit target the overlap circuit is then
             transpiled for the device (the very circuit a run uses, cached) and
-            its ``depth`` and ``two_qubit_gates`` are added.
+            its ``depth``, ``two_qubit_gates`` and ``qpu_seconds`` are added.
 
         Returns
         -------
         dict
             ``mode``, ``state_preparations``, ``circuits`` and ``shots``
             (see :mod:`qskew.backends._cost`). Exact and sampled mode
-            prepare states; circuit mode runs one overlap circuit per pair
+            prepare states (sampled mode draws ``shots`` per pair and call);
+            circuit mode runs one overlap circuit per pair
             of distinct rows: ``n (n - 1) / 2`` for ``K(X, X)``, ``n_1 n_2``
             otherwise, in ``jobs`` primitive jobs on a Qiskit target.
 
@@ -216,16 +217,19 @@ class QuantumKernel(BaseEstimator):
         80
         """
         self._validate_params()
-        if is_exact(self.backend, None):  # exact, or shots sampled from exact fidelities
-            rows = n_samples_1 + (n_samples_2 or 0)
-            return _cost.evaluations(True, max(0, rows - cached))
         pairs = (n_samples_1 * (n_samples_1 - 1) // 2 if n_samples_2 is None
                  else n_samples_1 * n_samples_2)
+        if is_exact(self.backend, None):  # exact, or shots sampled from exact fidelities
+            states = max(0, n_samples_1 + (n_samples_2 or 0) - cached)
+            if self.shots is None:
+                return _cost.evaluations(True, states)
+            return {**_cost.sampled(states, self.shots), "shots": pairs * calls * self.shots}
         if not _qiskit.is_qiskit(self.backend):
             return _cost.evaluations(False, pairs * calls, self.shots)
         cost = _cost.evaluations(False, pairs * calls, self.shots,
                                  calls * _qiskit.jobs_needed(pairs, self.shots))
-        return {**cost, **(self._transpiled_size(n_features) if n_features else {})}
+        return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
+            else cost
 
     def _transpiled_size(self, n_features):
         import pennylane as qml
@@ -354,11 +358,13 @@ class QuantumKernel(BaseEstimator):
         return K[np.ix_(inv1.ravel(), inv2.ravel())]
 
     def _sampled_gram(self, X1, X2):
+        from qskew.backends import _statevector
+
         rng = np.random.default_rng(self._call_seed(X1, X2))
 
         def estimate(U1, U2, rows, cols):
             exact = self._exact_gram(U1, U2)[rows, cols]
-            return rng.binomial(self.shots, np.clip(exact, 0, 1)) / self.shots
+            return _statevector.sample_means(exact, self.shots, rng)
 
         return self._pairwise_gram(X1, X2, estimate)
 

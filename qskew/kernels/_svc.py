@@ -216,7 +216,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     def _kernel(self):
         return QuantumKernel(**{name: getattr(self, name) for name in KERNEL_PARAMS})
 
-    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, cached=0):
+    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, cached=0, n_features=None):
         """What ``fit`` on ``n_fit`` rows and predicting ``n_predict`` rows will cost.
 
         Parameters
@@ -232,6 +232,9 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             Rows whose states are already in the state cache (exact mode
             prepares them no more): first of the training rows, then of the
             rows to predict — as when cross-validation folds share rows.
+        n_features : int, optional
+            Features (qubits): on a Qiskit target adds the transpiled
+            ``depth``, ``two_qubit_gates`` and ``qpu_seconds``.
 
         Returns
         -------
@@ -250,12 +253,12 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         120
         """
         kernel = self._kernel()
-        fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit))
+        fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit), n_features=n_features)
         if not n_predict:
             return fit
         cached_predict = max(0, cached - n_fit) + n_fit  # the support vectors' states
         return total(fit, kernel.estimate_cost(n_predict, n_fit, calls=predict_calls,
-                                               cached=cached_predict))
+                                               cached=cached_predict, n_features=n_features))
 
     def decision_function(self, X):
         """Signed distance to the separating hyperplane.

@@ -14,7 +14,14 @@ from circuits import ANSATZE, QNN_FEATURE_MAPS
 from qskew import _constraints
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from qskew._validation import validate_prediction_data, validate_training_data
-from qskew.backends import _cost, _qiskit, check_backend, check_n_qubits, is_exact
+from qskew.backends import (
+    _cost,
+    _qiskit,
+    check_backend,
+    check_n_qubits,
+    is_exact,
+    is_sampled,
+)
 
 
 class QNNClassifier(ClassifierMixin, BaseEstimator):
@@ -62,11 +69,18 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     reps, entanglement, rotation
         Feature-map options (see :func:`circuits.qnn_circuit`).
     backend : str, default="lightning.qubit"
-        PennyLane device name.
+        PennyLane device name, or ``"qiskit.remote"`` / ``"qiskit.aer"``.
     backend_options : dict, optional
-        Extra device options (circuit mode).
+        Extra device options (circuit mode); ``{"backend": <BackendV2>}`` for
+        ``"qiskit.remote"``.
     shots : int, optional
         Shots per circuit; ``None`` for exact expectation values.
+    diff_method : {"best", "parameter-shift", "spsa"}, default="best"
+        Gradients when circuits are sampled (shots, or a Qiskit target):
+        ``"best"`` and ``"parameter-shift"`` run 2 shifted circuits per
+        trainable angle and row, ``"spsa"`` 2 per row (cheaper, noisier); see
+        :mod:`qskew.backends._shift`. Exact mode backpropagates; other
+        PennyLane devices take it as the QNode's ``diff_method``.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, validation split, shuffling and shots: same seed, same
         model, bit for bit.
@@ -89,9 +103,11 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     Execution: see :class:`~qskew.QNNModule` (exact batched simulation with
-    backprop on statevector simulators, QNodes otherwise). Cost per epoch:
-    ``n_samples`` circuit evaluations forward and backward; ``predict`` one
-    batched pass. A :class:`~sklearn.exceptions.ConvergenceWarning` is issued
+    backprop on statevector simulators; shots drawn from it with shifted
+    circuits for gradients; Qiskit targets in one primitive job per
+    training step or prediction call; QNodes on other devices). Training on
+    a QPU costs hours: train on a simulator and score on the QPU with
+    :meth:`with_backend`. :meth:`estimate_cost` counts it all first. A :class:`~sklearn.exceptions.ConvergenceWarning` is issued
     when training stops at ``max_epochs`` while still improving.
 
     Examples
@@ -121,6 +137,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         "warm_start": ["boolean"],
         **_constraints.ENCODING,
         **_constraints.BACKEND,
+        **_constraints.DIFF_METHOD,
         "random_state": ["random_state"],
     }
 
@@ -129,7 +146,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
                  max_epochs=100, validation_fraction=0.1, patience=10, tol=1e-4,
                  warm_start=False, reps=1, entanglement="linear", rotation="Y",
                  backend="lightning.qubit", backend_options=None, shots=None,
-                 random_state=None):
+                 diff_method="best", random_state=None):
         self.n_layers = n_layers
         self.feature_map = feature_map
         self.ansatz = ansatz
@@ -149,6 +166,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         self.backend = backend
         self.backend_options = backend_options
         self.shots = shots
+        self.diff_method = diff_method
         self.random_state = random_state
 
     # -- fitting ----------------------------------------------------------
@@ -248,7 +266,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         return {"n_layers": self.n_layers, "feature_map": self.feature_map,
                 "ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
                 "rotation": self.rotation, "backend": self.backend,
-                "backend_options": self.backend_options, "shots": self.shots}
+                "backend_options": self.backend_options, "shots": self.shots,
+                "diff_method": self.diff_method}
 
     def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None):
         """Upper bound on what ``fit`` and predicting will cost (binary classes).
@@ -262,46 +281,73 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         predict_calls : int, default=1
             Prediction methods called on those rows (each runs the circuit).
         n_features : int, optional
-            Features (qubits); needed in circuit mode, where gradients are
-            estimated by the parameter-shift rule.
+            Features (qubits). Needed to train with sampled circuits (the
+            trainable angles grow with the qubits); on a Qiskit target it
+            also adds the transpiled ``depth``, ``two_qubit_gates`` and
+            ``qpu_seconds``.
 
         Returns
         -------
         dict
-            ``mode``, ``state_preparations``, ``circuits`` and ``shots``
-            (see :mod:`qskew.backends._cost`). Each epoch evaluates the
-            circuit once per row (training and validation rows); exact mode
-            backpropagates through those states at no further simulation;
-            circuit mode runs ``2`` shifted circuits per trainable weight for
-            every training row. Then ``predict_calls * n_predict``
-            evaluations; on a Qiskit target (scoring only, ``n_fit=0``) one
-            primitive job per call. Early stopping may end training sooner.
+            ``mode``, ``state_preparations``, ``circuits``, ``shots`` and
+            ``jobs`` (see :mod:`qskew.backends._cost`). Each epoch evaluates
+            the circuit once per row (training and validation rows); exact
+            mode backpropagates through those states at no further
+            simulation; with shots (or another device) every training row
+            also runs its gradient circuits (:func:`~qskew.backends._cost.
+            gradient_circuits`). Then ``predict_calls * n_predict``
+            evaluations. On a Qiskit target one primitive job per training
+            batch, per validation pass and per prediction call. Early
+            stopping may end training sooner.
 
         Examples
         --------
         >>> QNNClassifier(max_epochs=10).estimate_cost(100, 50)["state_preparations"]
         1050
+        >>> QNNClassifier(max_epochs=1, shots=100, validation_fraction=None,
+        ...               n_layers=1).estimate_cost(10, n_features=2)["state_preparations"]
+        130
         """
         self._validate_params()
-        exact = is_exact(self.backend, self.shots)
-        if _qiskit.is_qiskit(self.backend):
-            if n_fit:
-                raise ValueError(
-                    f"QNNClassifier is not trained on {self.backend!r}: estimate the training "
-                    "on its simulator, and the scoring here with n_fit=0 (see with_backend).")
-            return _cost.evaluations(False, predict_calls * n_predict, self.shots,
-                                     jobs=predict_calls if n_predict else 0)
-        evaluations = self.max_epochs * n_fit + predict_calls * n_predict
-        if not exact:
-            if n_features is None:
-                raise ValueError(
-                    "QNNClassifier.estimate_cost needs n_features in circuit mode (shots or "
-                    "a non-statevector backend): parameter-shift gradients run 2 circuits "
-                    "per trainable weight, and the weights grow with the qubits.")
-            n_val = (int(np.ceil(self.validation_fraction * n_fit))
-                     if self.validation_fraction is not None else 0)
-            evaluations += self.max_epochs * (n_fit - n_val) * 2 * self._n_weights(n_features)
-        return _cost.evaluations(exact, evaluations, self.shots)
+        if is_exact(self.backend, self.shots):
+            return _cost.evaluations(True, self.max_epochs * n_fit + predict_calls * n_predict)
+        if n_fit and n_features is None:
+            raise ValueError(
+                "QNNClassifier.estimate_cost needs n_features to train with sampled circuits "
+                "(shots, a Qiskit target or another device): every gradient runs shifted "
+                "circuits, 2 per trainable angle, and the angles grow with the qubits.")
+        n_val = (int(np.ceil(self.validation_fraction * n_fit))
+                 if self.validation_fraction is not None and n_fit else 0)
+        n_train = n_fit - n_val
+        gradient = _cost.gradient_circuits(self._n_weights(n_features or 1), self.diff_method)
+        circuits = (self.max_epochs * (n_train * (1 + gradient) + n_val)
+                    + predict_calls * n_predict)
+        if is_sampled(self.backend, self.shots) and not _qiskit.is_qiskit(self.backend):
+            return _cost.sampled(circuits, self.shots)
+        if not _qiskit.is_qiskit(self.backend):
+            return _cost.evaluations(False, circuits, self.shots)
+        batches = -(-n_train // min(self.batch_size, n_train)) if n_train else 0
+        jobs = self.max_epochs * (batches + (1 if n_val else 0)) + (predict_calls if n_predict
+                                                                      else 0)
+        cost = _cost.evaluations(False, circuits, self.shots, jobs)
+        return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
+            else cost
+
+    def _transpiled_size(self, n_features):
+        import pennylane as qml
+
+        from circuits import make_qnn_qfunc
+
+        n_qubits = max(n_features, 1)
+        qfunc, shapes = make_qnn_qfunc(
+            n_qubits, n_layers=self.n_layers, feature_map=self.feature_map,
+            ansatz=self.ansatz, reps=self.reps, entanglement=self.entanglement,
+            rotation=self.rotation)
+        tape = qml.tape.make_qscript(qfunc)(np.full((1, n_features), 0.5),
+                                            np.full(shapes["weights"], 0.5))
+        return _qiskit.transpiled_size(tape.operations, range(n_qubits),
+                                       _qiskit.target(self.backend, self.backend_options),
+                                       estimator=True)
 
     def _n_weights(self, n_features):
         per_gate = 3 if self.ansatz == "strong" else 2
@@ -347,7 +393,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         other.set_params(backend=backend, backend_options=backend_options, shots=shots)
         qnn = other.module_.qnn
         qnn.backend, qnn.backend_options, qnn.shots = backend, backend_options, shots
-        qnn.exact, qnn._qnode = is_exact(backend, shots), None
+        qnn.exact, qnn._qnode, qnn._shot_rng = is_exact(backend, shots), None, None
         return other
 
     # -- prediction -------------------------------------------------------

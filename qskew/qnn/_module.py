@@ -9,11 +9,12 @@ from torch import nn
 from circuits import make_qnn_qfunc
 from qskew.backends import (
     _devices,
-    _qiskit,
+    _shift,
     _statevector,
     check_backend,
     check_n_qubits,
     is_exact,
+    is_sampled,
 )
 
 
@@ -38,13 +39,16 @@ class QNNModule(nn.Module):
     reps, entanglement, rotation
         Feature-map options, see :func:`circuits.qnn_circuit`.
     backend : str, default="lightning.qubit"
-        PennyLane device name.
+        PennyLane device name, or ``"qiskit.remote"`` / ``"qiskit.aer"``.
     backend_options : dict, optional
-        Extra device options (circuit mode only).
+        Extra device options (circuit mode; ``{"backend": <BackendV2>}`` for
+        ``"qiskit.remote"``).
     shots : int, optional
-        Shots per circuit (circuit mode).
+        Shots per circuit.
     diff_method : str, default="best"
-        Differentiation method of the QNode in circuit mode.
+        Gradients of sampled circuits: ``"best"`` / ``"parameter-shift"`` or
+        ``"spsa"`` (:mod:`qskew.backends._shift`); on other devices the
+        QNode's differentiation method.
     seed : int, optional
         Seeds the initial weights (uniform in ``[0, 2π)``) and shot sampling.
 
@@ -62,9 +66,13 @@ class QNNModule(nn.Module):
     than both ``TorchLayer`` on ``lightning.qubit`` (adjoint; lightning runs a
     batch as a loop of circuits and recomputes Jacobians on every forward)
     and on ``default.qubit`` (backprop), see ``BENCHMARKS.md``. It runs on
-    the torch device of the inputs (CUDA included). Otherwise (shots, noisy
-    or hardware devices) the circuit runs as a QNode on the device with
-    ``diff_method`` and results are cast to float64. Memory: ``16 B · 2^n``
+    the torch device of the inputs (CUDA included). With shots on such a
+    simulator the values are drawn from the exact ones (binomial, seeded),
+    and gradients come from shifted circuits as on hardware. On
+    ``qiskit.remote`` / ``qiskit.aer`` a forward pass is one primitive job
+    (with its shifted circuits when gradients are needed: one job per
+    training step). Other devices run the circuit as a QNode with
+    ``diff_method``; results are cast to float64. Memory: ``16 B · 2^n``
     per sample of a batch, plus autograd's copies.
 
     Examples
@@ -126,19 +134,13 @@ class QNNModule(nn.Module):
             states = _statevector.simulate_states(tape.operations, range(self.n_qubits), len(x),
                                                   like="torch", device=x.device)
             out = _statevector.pauli_expvals(states, self.n_qubits, terms)
-        elif _qiskit.is_qiskit(self.backend):
-            out = self._qiskit_forward(x, terms)
+        elif is_sampled(self.backend, self.shots):
+            tape = qml.tape.make_qscript(self.qfunc)(x.cpu(), self.weights.cpu())
+            out = _shift.module_expectations(self, [tape.operations], range(self.n_qubits),
+                                             terms).to(x.device)
         else:
             out = self._circuit_forward(x)
         return out[0] if single else out
-
-    def _qiskit_forward(self, x, terms):
-        """The whole batch as the bindings of one Estimator PUB: one primitive job."""
-        tape = qml.tape.make_qscript(self.qfunc)(x.detach().cpu().numpy(),
-                                                 self.weights.detach().cpu().numpy())
-        values = _qiskit.module_expectations(self, [tape.operations], list(range(self.n_qubits)),
-                                             terms, train_elsewhere="QNNClassifier.with_backend")
-        return values.to(x.device)
 
     def _circuit_forward(self, x):
         if self._qnode is None:

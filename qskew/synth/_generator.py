@@ -11,11 +11,12 @@ from torch import nn
 from circuits import OBSERVABLE_SETS, generator_circuit, generator_outputs
 from qskew.backends import (
     _devices,
-    _qiskit,
+    _shift,
     _statevector,
     check_backend,
     check_n_qubits,
     is_exact,
+    is_sampled,
 )
 
 
@@ -128,7 +129,7 @@ class QuantumGenerator(_Sampling, nn.Module):
 
     def __init__(self, n_qubits, n_layers, *, n_features=None, latent_dim=None,
                  observables="Z", backend="lightning.qubit", backend_options=None, shots=None,
-                 seed=None):
+                 diff_method="best", seed=None):
         super().__init__()
         per_patch = generator_outputs(n_qubits, observables)
         n_features = per_patch if n_features is None else n_features
@@ -153,6 +154,7 @@ class QuantumGenerator(_Sampling, nn.Module):
         self.n_patches = -(-n_features // per_patch)
         self.backend, self.backend_options, self.shots, self.seed = (
             backend, backend_options, shots, seed)
+        self.diff_method = diff_method
         self.exact = is_exact(backend, shots)
         generator = torch.Generator().manual_seed(0 if seed is None else int(seed))
         shape = (self.n_patches, n_layers, n_qubits, 2)
@@ -169,8 +171,8 @@ class QuantumGenerator(_Sampling, nn.Module):
             )
         wires = list(range(self.n_qubits))
         terms = [(p, w) for w in wires for p in OBSERVABLE_SETS[self.observables]]
-        if _qiskit.is_qiskit(self.backend):
-            return self._qiskit_forward(noise, wires, terms)
+        if is_sampled(self.backend, self.shots):
+            return self._sampled_forward(noise, wires, terms)
         patches = []
         for patch in range(self.n_patches):
             if self.exact:
@@ -183,16 +185,15 @@ class QuantumGenerator(_Sampling, nn.Module):
                 patches.append(self._circuit_patch(patch, noise))
         return torch.cat(patches, dim=1)[:, : self.n_features]
 
-    def _qiskit_forward(self, noise, wires, terms):
-        """Every patch of the batch as bindings of one Estimator PUB: one primitive job."""
-        rows = noise.detach().cpu().numpy()
+    def _sampled_forward(self, noise, wires, terms):
+        """Every patch's circuits (and their shifted copies when training) in one sweep:
+        one primitive job on a Qiskit target."""
+        rows = noise.cpu()
         batches = [qml.tape.make_qscript(generator_circuit)(
-            rows, self.weights[patch].detach().cpu().numpy(), wires=wires,
-            observables=self.observables).operations for patch in range(self.n_patches)]
-        out = _qiskit.module_expectations(
-            self, batches, wires, terms,
-            train_elsewhere="QGANOverSampler.generate(..., backend=...)")
-        out = out.to(noise.device).reshape(self.n_patches, len(rows), len(terms)).permute(1, 0, 2)
+            rows, self.weights[patch].cpu(), wires=wires, observables=self.observables
+        ).operations for patch in range(self.n_patches)]
+        out = _shift.module_expectations(self, batches, wires, terms).to(noise.device)
+        out = out.reshape(self.n_patches, len(rows), len(terms)).permute(1, 0, 2)
         return out.reshape(len(rows), -1)[:, : self.n_features]
 
     def _circuit_patch(self, patch, noise):
@@ -200,7 +201,8 @@ class QuantumGenerator(_Sampling, nn.Module):
             device = _devices.make_device(self.backend, self.n_qubits, seed=self.seed,
                                           options=self.backend_options)
             qfunc = _BoundGenerator(list(range(self.n_qubits)), self.observables)
-            self._qnodes = _devices.make_qnode(qfunc, device, shots=self.shots)
+            self._qnodes = _devices.make_qnode(qfunc, device, diff_method=self.diff_method,
+                                               shots=self.shots)
         result = self._qnodes(noise, self.weights[patch])
         return torch.stack([torch.as_tensor(r) for r in result], dim=-1).to(torch.float64)
 

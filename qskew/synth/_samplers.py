@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from circuits import OBSERVABLE_SETS, generator_outputs
 from qskew import _constraints
 from qskew._compat import Interval, StrOptions
-from qskew.backends import _cost, check_backend, is_exact
+from qskew.backends import _cost, _qiskit, check_backend, is_exact, is_sampled
 
 GAN_LOSSES = ("bce", "wgan-gp")
 
@@ -158,7 +158,7 @@ class _GANOverSampler(BaseOverSampler):
             generator.exact, generator._qnodes = is_exact(generator.backend, generator.shots), None
         seed = (int(random_state) if random_state is not None
                 else int(check_random_state(self.random_state).randint(2**31 - 1)))
-        generator.seed = seed
+        generator.seed, generator._shot_rng = seed, None  # shots drawn from this seed
         with torch.no_grad():
             samples = generator.sample(n_samples, seed=seed).numpy()
         return self._to_rows(label, samples)
@@ -233,8 +233,14 @@ class QGANOverSampler(_GANOverSampler):
     observables : {{"Z", "XYZ"}}, default="Z"
         Values read per qubit (1 or 3): fewer patches with ``"XYZ"``.
     backend : str, default="lightning.qubit"
+        PennyLane device name, or ``"qiskit.remote"`` / ``"qiskit.aer"``.
     backend_options : dict, optional
+        ``{{"backend": <BackendV2>}}`` for ``"qiskit.remote"``.
     shots : int, optional
+    diff_method : {{"best", "parameter-shift", "spsa"}}, default="best"
+        Generator gradients when circuits are sampled (shots, or a Qiskit
+        target): 2 shifted circuits per trainable angle and row, or 2 per row
+        (``"spsa"``); see :mod:`qskew.backends._shift`.
 {_COMMON_DOC.format(epochs=100, lr_g=0.05, lr_d=0.01)}
 
     Attributes
@@ -250,8 +256,12 @@ class QGANOverSampler(_GANOverSampler):
     components and back would discard the variance outside them; patches keep
     it, at a cost linear in the number of patches.
 
-    **Cost.** Per epoch, ``3 · n_rows`` generator evaluations (one batched
-    simulation per patch and mini-batch) plus their backward pass.
+    **Cost.** Per epoch, ``(n_critic + 1) · n_rows`` generator evaluations
+    (one batched simulation per patch and mini-batch) plus their backward
+    pass; see :meth:`estimate_cost`. On ``qiskit.remote`` / ``qiskit.aer``
+    every generator call is one primitive job for all its patches (the
+    training step's with its shifted circuits). Training on a QPU costs
+    hours: fit on a simulator and draw on the QPU with :meth:`generate`.
 
     Examples
     --------
@@ -270,13 +280,14 @@ class QGANOverSampler(_GANOverSampler):
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "observables": [StrOptions(set(OBSERVABLE_SETS))],
         **_constraints.BACKEND,
+        **_constraints.DIFF_METHOD,
     }
 
     def __init__(self, *, sampling_strategy="auto", n_qubits=4, n_layers=4, observables="Z",
                  latent_dim=None, epochs=100, batch_size=32, lr_generator=0.05,
                  lr_discriminator=0.01, loss="bce", n_critic=None,
                  discriminator_hidden=(32, 16), backend="lightning.qubit",
-                 backend_options=None, shots=None, random_state=None):
+                 backend_options=None, shots=None, diff_method="best", random_state=None):
         super().__init__(sampling_strategy=sampling_strategy)
         self.n_qubits = n_qubits
         self.n_layers = n_layers
@@ -292,32 +303,39 @@ class QGANOverSampler(_GANOverSampler):
         self.backend = backend
         self.backend_options = backend_options
         self.shots = shots
+        self.diff_method = diff_method
         self.random_state = random_state
 
     def estimate_cost(self, n_features, n_rows, n_new):
-        """What over-sampling one class will cost, before running it.
+        """What over-sampling one class (or drawing rows) will cost, before running it.
 
         Parameters
         ----------
         n_features : int
             Columns of ``X`` (sets the number of patches).
         n_rows : int
-            Real rows of the class to over-sample.
+            Real rows of the class to over-sample; 0 for drawing only, as
+            :meth:`generate` does (e.g. on a QPU after fitting on a simulator:
+            estimate with ``set_params(backend=..., shots=...)`` on a clone).
         n_new : int
             Synthetic rows to draw.
 
         Returns
         -------
         dict
-            ``mode``, ``state_preparations``, ``circuits``, ``shots`` (see
-            :mod:`qskew.backends._cost`), ``n_patches`` and ``n_qubits`` (per
-            patch circuit). Per epoch every
-            real row costs ``n_critic`` generator draws for the discriminator
-            steps and one for the generator step, each ``n_patches``
-            circuits; then ``n_new`` draws. Exact mode backpropagates
-            through the generator step's states at no further simulation;
-            circuit mode runs 2 shifted circuits per trainable weight of a
-            patch (parameter-shift rule) for each row of the generator step.
+            ``mode``, ``state_preparations``, ``circuits``, ``shots``, ``jobs``
+            (see :mod:`qskew.backends._cost`), ``n_patches`` and ``n_qubits``
+            (per patch circuit); on a Qiskit target also the transpiled
+            ``depth``, ``two_qubit_gates`` and ``qpu_seconds``. Per epoch
+            every real row costs ``n_critic`` generator draws for the
+            discriminator steps and one for the generator step, each
+            ``n_patches`` circuits; then ``n_new`` draws. Exact mode
+            backpropagates through the generator step's states at no further
+            simulation; with shots every row of a generator step also runs
+            its gradient circuits (:func:`~qskew.backends._cost.
+            gradient_circuits`), and a circuit reading ``"XYZ"`` is measured
+            in 3 settings. On a Qiskit target each generator call is one
+            job: ``n_critic + 1`` per mini-batch, and one for the draw.
 
         Examples
         --------
@@ -328,12 +346,35 @@ class QGANOverSampler(_GANOverSampler):
         self._validate_params()
         n_patches = -(-n_features // generator_outputs(self.n_qubits, self.observables))
         draws = self.epochs * n_rows * (self._n_critic() + 1) + n_new
-        exact = is_exact(self.backend, self.shots)
-        if not exact:
-            weights_per_patch = self.n_layers * self.n_qubits * 2
-            draws += self.epochs * n_rows * 2 * weights_per_patch
-        return {**_cost.evaluations(exact, draws * n_patches, self.shots),
-                "n_patches": n_patches, "n_qubits": self.n_qubits}
+        extra = {"n_patches": n_patches, "n_qubits": self.n_qubits}
+        if is_exact(self.backend, self.shots):
+            return {**_cost.evaluations(True, draws * n_patches), **extra}
+        draws += self.epochs * n_rows * _cost.gradient_circuits(
+            self.n_layers * self.n_qubits * 2, self.diff_method)
+        settings = len(OBSERVABLE_SETS[self.observables])
+        if is_sampled(self.backend, self.shots) and not _qiskit.is_qiskit(self.backend):
+            cost = _cost.sampled(draws * n_patches, self.shots)
+            return {**cost, "shots": cost["shots"] * settings, **extra}
+        cost = _cost.evaluations(False, draws * n_patches * settings, self.shots)
+        if not _qiskit.is_qiskit(self.backend):
+            return {**cost, **extra}
+        batches = -(-n_rows // min(self.batch_size, n_rows)) if n_rows else 0
+        cost["jobs"] = self.epochs * batches * (self._n_critic() + 1) + (1 if n_new else 0)
+        return {**_cost.on_hardware(cost, self._transpiled_size()), **extra}
+
+    def _transpiled_size(self):
+        import pennylane as qml
+
+        from circuits import generator_circuit
+
+        wires = list(range(self.n_qubits))
+        latent = self.latent_dim or self.n_qubits
+        tape = qml.tape.make_qscript(generator_circuit)(
+            np.full((1, latent), 0.5), np.full((self.n_layers, self.n_qubits, 2), 0.5),
+            wires=wires, observables=self.observables)
+        return _qiskit.transpiled_size(tape.operations, wires,
+                                       _qiskit.target(self.backend, self.backend_options),
+                                       estimator=True)
 
     def _make_generator(self, n_features, seed):
         from qskew.synth._generator import QuantumGenerator
@@ -348,7 +389,8 @@ class QGANOverSampler(_GANOverSampler):
         return QuantumGenerator(
             self.n_qubits, self.n_layers, n_features=n_features, latent_dim=self.latent_dim,
             observables=self.observables, backend=self.backend,
-            backend_options=self.backend_options, shots=self.shots, seed=seed,
+            backend_options=self.backend_options, shots=self.shots,
+            diff_method=self.diff_method, seed=seed,
         )
 
 

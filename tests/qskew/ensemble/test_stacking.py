@@ -393,7 +393,7 @@ def test_estimate_cost_of_circuit_mode_members(simulated):
     _quiet_fit(stack, X, y)
     stack.predict(X[:4])
     estimate = stack.estimate_cost(24, 4, n_features=2)
-    assert simulated == simulated.of(estimate) and estimate["mode"] == "circuits"
+    assert simulated == simulated.of(estimate) and estimate["mode"] == "sampled"
 
 
 def test_backend_settings_reach_quantum_members_only():

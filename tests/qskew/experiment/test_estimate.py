@@ -115,3 +115,25 @@ def test_jobs_on_a_qiskit_target_are_counted_per_cell(tmp_path, simulated):
     # fit, then scores and labels: one Sampler job each
     assert cost.total["jobs"] == counted["jobs"] == 3
     assert "jobs" in str(cost)
+
+
+def test_fake_hardware_cells_show_jobs_and_qpu_seconds(tmp_path, simulated):
+    pytest.importorskip("qiskit_ibm_runtime")
+    pytest.importorskip("qiskit_aer")
+    device = {"backend": "qiskit.remote", "backend_options": {"backend": "FakeManilaV2"},
+              "shots": 100}
+    models = {"qsvc": {"feature_map": "angle", **device},
+              "qnn": {"max_epochs": 2, "n_layers": 1, "patience": 5, **device}}
+    overrides = {"dataset.subsample": {"n": 24, "minority_fraction": 0.25, "random_state": 0}}
+    base = {**config(**models), "resamplers": {"none": {}}}
+    cost = estimate(base, overrides=overrides)
+    counted = counted_run(base, tmp_path, simulated, overrides=overrides)
+    assert cost.total["jobs"] == counted["jobs"]
+    # the QSVC scores against its support vectors only: at most every training row
+    assert cost.total["circuits"] >= counted["circuits"]
+    qsvc, qnn = row(cost, "none", "qsvc"), row(cost, "none", "qnn")
+    assert qsvc["jobs"] == 3 and qnn["jobs"] >= 2 * 2 + 2
+    # 3 s per job plus the shots at >= 250 us each
+    for cell in (qsvc, qnn):
+        assert cell["qpu_seconds"] >= 3 * cell["jobs"] + cell["shots"] * 250e-6 - 0.1
+    assert "qpu_seconds" in str(cost)

@@ -17,6 +17,11 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from qskew import BackendNotFoundError, QNNClassifier
 
+needs_aer = pytest.mark.skipif(
+    not all(__import__("importlib").util.find_spec(name)
+            for name in ("qiskit_aer", "qiskit_ibm_runtime")),
+    reason="needs the qpu extra (qiskit-aer, qiskit-ibm-runtime)")
+
 ANGLES = (0.0, np.pi)
 
 
@@ -401,6 +406,11 @@ def test_unknown_backend(small):
     {"validation_fraction": None, "ansatz": "hardware_efficient", "n_layers": 2},
     {"backend": "default.qubit", "shots": 40},
     {"backend": "default.qubit", "shots": 40, "validation_fraction": None},
+    {"backend": "lightning.qubit", "shots": 40, "diff_method": "spsa"},
+    {"backend": "default.mixed", "shots": 40, "ansatz": "hardware_efficient"},
+    pytest.param({"backend": "qiskit.aer", "shots": 40}, marks=needs_aer),
+    pytest.param({"backend": "qiskit.aer", "shots": 40, "diff_method": "spsa",
+                  "validation_fraction": None}, marks=needs_aer),
 ])
 def test_estimate_cost_counts_what_fit_and_two_predictions_run(simulated, options):
     X = np.random.default_rng(1).uniform(0, np.pi, (14, 2))
@@ -415,7 +425,8 @@ def test_estimate_cost_counts_what_fit_and_two_predictions_run(simulated, option
     clf.predict(X[:5])
     estimate = clf.estimate_cost(14, 5, predict_calls=2, n_features=2)
     assert simulated == simulated.of(estimate)
-    assert simulated["state_preparations" if "shots" not in options else "circuits"] > 0
+    assert simulated["state_preparations"] + simulated["circuits"] > 0
+    assert (simulated["shots"] > 0) == ("shots" in options)
 
 
 def test_estimate_cost_is_an_upper_bound_under_early_stopping(simulated):
@@ -427,8 +438,8 @@ def test_estimate_cost_is_an_upper_bound_under_early_stopping(simulated):
     assert simulated["state_preparations"] < clf.estimate_cost(20)["state_preparations"]
 
 
-def test_estimate_cost_in_circuit_mode_needs_the_features():
-    with pytest.raises(ValueError, match="needs n_features in circuit mode"):
+def test_estimate_cost_with_sampled_circuits_needs_the_features():
+    with pytest.raises(ValueError, match="needs n_features to train with sampled circuits"):
         QNNClassifier(shots=10, backend="default.qubit").estimate_cost(10)
 
 
@@ -468,16 +479,29 @@ def test_with_backend_on_fake_hardware_is_one_job_per_call(simulated):
     assert simulated == simulated.of(device.estimate_cost(0, len(X), predict_calls=2))
     assert np.abs(proba - clf.predict_proba(X)).mean() < 0.1  # device noise, 2000 shots
     assert simulated["state_preparations"] == len(X)  # clf's own exact predict_proba
-    with pytest.raises(ValueError, match="not trained on 'qiskit.remote'.*n_fit=0"):
-        device.estimate_cost(10)
+    estimate = device.estimate_cost(0, len(X), predict_calls=2, n_features=2)
+    assert estimate["depth"] > 0 and estimate["two_qubit_gates"] >= 1
+    # 2 jobs at 3 s plus 120 circuits x 2000 shots at >= 250 us each
+    assert estimate["qpu_seconds"] >= 2 * 3 + 120 * 2000 * 250e-6
 
 
-def test_training_on_a_qiskit_target_says_to_train_on_a_simulator():
-    pytest.importorskip("qiskit_aer")
-    X, y = make_blobs(20, centers=2, random_state=0)
-    with pytest.raises(ValueError, match=r"train on a simulator .*with_backend"):
-        QNNClassifier(n_layers=1, max_epochs=1, backend="qiskit.aer", shots=100,
-                      random_state=0).fit(X, y)
+@needs_aer
+def test_trains_on_a_qiskit_target_one_job_per_step_and_reproducibly(simulated):
+    X, y = make_blobs(24, centers=[[0.5, 0.5], [2.5, 2.5]], cluster_std=0.3, random_state=0)
+    options = dict(n_layers=1, max_epochs=3, patience=5, batch_size=8, learning_rate=0.2,
+                   validation_fraction=None, backend="qiskit.aer", shots=500, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = QNNClassifier(**options).fit(X, y)
+        again = QNNClassifier(**options).fit(X, y)
+    # 3 epochs of 3 batches; each step's forward and 2 x 6 shifted circuits per row
+    assert simulated["jobs"] == 2 * 9 and simulated["circuits"] == 2 * 3 * 24 * 13
+    assert clf.history_[-1]["train_loss"] < clf.history_[0]["train_loss"]
+    assert [h["train_loss"] for h in clf.history_] == [h["train_loss"] for h in again.history_]
+    assert accuracy_score(y, clf.predict(X)) >= 0.9
+
+
+def test_with_backend_refuses_what_cannot_run():
     with pytest.raises(NotFittedError):
         QNNClassifier().with_backend("default.qubit", shots=10)
     clf, _, _ = _fitted_on_simulator()

@@ -12,6 +12,7 @@ import scipy.sparse as sparse
 import torch
 from imblearn.pipeline import make_pipeline
 from scipy import stats
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.exceptions import NotFittedError
@@ -21,6 +22,11 @@ from qskew import GANOverSampler, MLPGenerator, QGANOverSampler, QuantumGenerato
 from qskew.synth._generator import parameter_count
 from qskew.synth._samplers import quantum_generator_parameter_count
 from qskew.metrics._fidelity import detection_auc
+
+needs_aer = pytest.mark.skipif(
+    not all(__import__("importlib").util.find_spec(name)
+            for name in ("qiskit_aer", "qiskit_ibm_runtime")),
+    reason="needs the qpu extra (qiskit-aer, qiskit-ibm-runtime)")
 
 SAMPLERS = {
     "quantum": lambda **kw: QGANOverSampler(**{"n_qubits": 2, "n_layers": 1, "epochs": 2,
@@ -381,6 +387,11 @@ def test_quantum_gan_learns_gaussian_mixture_other_seeds(seed):
     {"loss": "wgan-gp"},
     {"observables": "XYZ", "batch_size": 3},
     {"backend": "default.qubit", "shots": 30},
+    {"backend": "lightning.qubit", "shots": 30, "observables": "XYZ", "diff_method": "spsa"},
+    {"backend": "default.mixed", "shots": 30},
+    pytest.param({"backend": "qiskit.aer", "shots": 30}, marks=needs_aer),
+    pytest.param({"backend": "qiskit.aer", "shots": 30, "observables": "XYZ",
+                  "diff_method": "spsa", "batch_size": 3}, marks=needs_aer),
 ])
 def test_qgan_estimate_cost_counts_what_fit_resample_runs(simulated, options):
     sampler = QGANOverSampler(**{"n_qubits": 2, "n_layers": 1, "epochs": 3, "random_state": 0,
@@ -441,6 +452,22 @@ def test_generate_on_fake_hardware_is_one_job(simulated, observables):
     exact = sampler.generate(64, random_state=2)
     span = sampler.scalers_[1].data_max_ - sampler.scalers_[1].data_min_
     assert np.mean(np.abs(rows - exact) / span) < 0.2  # device noise, 2000 shots
+    on_device = clone(sampler).set_params(backend="qiskit.remote", shots=2000,
+                                          backend_options={"backend": FakeManilaV2()})
+    estimate = on_device.estimate_cost(4, 0, 64)
+    assert simulated["jobs"] - before == estimate["jobs"] == 1
+    assert estimate["circuits"] == 64 * n_patches * len(observables)
+    assert estimate["depth"] > 0 and estimate["qpu_seconds"] > 3
+
+
+@needs_aer
+def test_qgan_trains_on_a_qiskit_target_in_one_job_per_generator_call(simulated):
+    sampler, real = _fitted_qgan(backend="qiskit.aer", shots=200, epochs=2)
+    # 2 epochs x 1 batch x (1 discriminator + 1 generator) calls, then the draw
+    assert simulated["jobs"] == 2 * 2 + 1
+    again, _ = _fitted_qgan(backend="qiskit.aer", shots=200, epochs=2)
+    np.testing.assert_array_equal(sampler.generate(5, random_state=1),
+                                  again.generate(5, random_state=1))
 
 
 def test_generate_errors():
@@ -463,11 +490,14 @@ def test_generate_errors():
         sampler.generate(-1)
 
 
-def test_training_on_a_qiskit_target_says_how_to_draw_there_instead():
-    pytest.importorskip("qiskit_aer")
-    X = np.random.default_rng(3).normal(size=(20, 2))
-    y = np.r_[np.zeros(15, int), np.ones(5, int)]
-    sampler = QGANOverSampler(n_qubits=2, n_layers=1, epochs=1, backend="qiskit.aer",
-                              shots=100, random_state=0)
-    with pytest.raises(ValueError, match=r"train on a simulator .*generate\(\.\.\., backend="):
-        sampler.fit_resample(X, y)
+def test_sampled_generator_gradients_match_the_exact_ones():
+    """Parameter shift on sampled circuits estimates the backpropagated gradient."""
+    noise = torch.rand(6, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    grads = {}
+    for name, options in {"exact": {}, "shift": {"shots": 10**6},
+                          "spsa": {"shots": 10**6, "diff_method": "spsa"}}.items():
+        generator = QuantumGenerator(2, 2, n_features=3, seed=4, **options)
+        generator(noise).sum().backward()
+        grads[name] = generator.weights.grad.flatten().numpy()
+    np.testing.assert_allclose(grads["shift"], grads["exact"], atol=0.05)
+    assert np.corrcoef(grads["spsa"], grads["exact"])[0, 1] > 0.3
