@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 
 __getattr__, __dir__ = lazy_attributes(__name__, {
     "available_backends": "qskew.backends",
+    "Noise": "qskew.backends",
     "QuantumKernel": "qskew.kernels",
     "QuantumKernelSVC": "qskew.kernels",
     "QNNClassifier": "qskew.qnn",
@@ -39,6 +40,7 @@ __all__ = [
     "Discriminator",
     "GANOverSampler",
     "MLPGenerator",
+    "Noise",
     "PSDRepairWarning",
     "QNNClassifier",
     "QNNModule",

@@ -39,7 +39,8 @@ def simulated(monkeypatch):
 
     A spy on the entry points every estimator goes through --
     ``backends._statevector.simulate_states`` (exact and sampled mode),
-    ``backends._statevector.sample_means`` (shots drawn from exact values), the ``execute`` of
+    ``backends._statevector.sample_means`` / ``sample_distribution`` (shots drawn from
+    exact values), the ``execute`` of
     every device ``backends._devices.make_device`` creates (circuit mode; a
     broadcast tape of ``B`` rows counts ``B`` circuits) and ``backends._qiskit.submit``
     (one primitive job; each parameter binding of a PUB counts one circuit) -- so an ``estimate_cost``
@@ -51,6 +52,7 @@ def simulated(monkeypatch):
     counts = Counts(state_preparations=0, circuits=0, shots=0, jobs=0)
     simulate, make_device = _statevector.simulate_states, _devices.make_device
     submit, sample_means = _qiskit.submit, _statevector.sample_means
+    sample_distribution = _statevector.sample_distribution
 
     def counted_simulation(operations, wires, batch_size, **options):
         counts["state_preparations"] += batch_size
@@ -86,6 +88,11 @@ def simulated(monkeypatch):
         counts["shots"] += len(probabilities) * int(shots)
         return sample_means(probabilities, shots, rng)
 
+    def counted_distributions(probabilities, shots, rng):
+        counts["shots"] += len(probabilities) * int(shots)
+        return sample_distribution(probabilities, shots, rng)
+
+    monkeypatch.setattr(_statevector, "sample_distribution", counted_distributions)
     monkeypatch.setattr(_statevector, "simulate_states", counted_simulation)
     monkeypatch.setattr(_statevector, "sample_means", counted_draws)
     monkeypatch.setattr(_devices, "make_device", counted_device)

@@ -20,6 +20,7 @@ from qskew.backends._capabilities import (
     is_sampled,
     qubit_limit,
 )
+from qskew.backends._noise import Noise
 
 __getattr__, __dir__ = lazy_attributes(__name__, {
     "make_device": "._devices",
@@ -31,6 +32,7 @@ __getattr__, __dir__ = lazy_attributes(__name__, {
 })
 
 __all__ = [
+    "Noise",
     "STATEVECTOR_SIMULATORS",
     "available_backends",
     "batched_states",

@@ -131,21 +131,25 @@ def is_exact(backend, shots):
     return shots is None and backend in STATEVECTOR_SIMULATORS
 
 
-def is_sampled(backend, shots):
+def is_sampled(backend, shots, options=None):
     """Whether ``backend`` with ``shots`` samples circuits through qskew's own layers.
 
     Sampled mode: shots on a statevector simulator (drawn from the exact
     values by qskew's engine, no device) or a Qiskit target (``qiskit.remote``,
-    ``qiskit.aer``: batched primitive jobs). Gradients then come from
-    shifted circuits (:mod:`qskew.backends._shift`).
+    ``qiskit.aer``: batched primitive jobs) or ``default.mixed`` with a qskew
+    noise specification in ``options`` (exact noisy values, then shots).
+    Gradients then come from shifted circuits (:mod:`qskew.backends._shift`).
 
     Examples
     --------
     >>> is_sampled("lightning.qubit", 1000), is_sampled("default.mixed", 1000)
     (True, False)
     """
+    from qskew.backends._noise import noise_of
+
     return ((shots is not None and backend in STATEVECTOR_SIMULATORS)
-            or backend in ("qiskit.remote", "qiskit.aer"))
+            or backend in ("qiskit.remote", "qiskit.aer")
+            or (backend == "default.mixed" and noise_of(options) is not None))
 
 
 def _qiskit_layer_available(backend):

@@ -9,6 +9,7 @@ their states come from :mod:`qskew.backends._statevector`, which is faster
 
 import inspect
 
+import numpy as np
 import pennylane as qml
 
 from qskew._exceptions import BackendError
@@ -41,7 +42,12 @@ def make_device(backend, n_wires, *, seed=None, options=None):
         If the plugin refuses the options or fails to start.
     """
     check_backend(backend)
-    kwargs = dict(options or {})
+    kwargs = {key: value for key, value in (options or {}).items() if key != "noise"}
+    if (options or {}).get("noise") is not None and backend != "default.mixed":
+        raise ValueError(
+            f"backend_options['noise'] is applied by qskew on 'default.mixed' and "
+            f"'qiskit.aer'; got backend={backend!r}. Use one of those (a device's own noise "
+            "comes with backend='qiskit.remote' and a fake IBM backend).")
     if seed is not None and "seed" not in kwargs and _accepts_seed(backend):
         kwargs["seed"] = seed
     try:
@@ -110,3 +116,67 @@ def make_qnode(qfunc, device, *, interface="torch", diff_method="best", shots=No
     """
     qnode = qml.QNode(qfunc, device, interface=interface, diff_method=diff_method)
     return qml.set_shots(qnode, shots=shots) if shots is not None else qnode
+
+
+def _with_channels(operations, noise):
+    from qskew.backends._qiskit import _primitive_ops
+
+    return [op for gate in _primitive_ops(operations) for op in (gate, *noise.channels(gate))]
+
+
+def _chunks(batch, n_wires):
+    """Row ranges whose density matrices stay within 64 MiB."""
+    step = max(1, (64 * 2**20) // (16 * 4**n_wires))
+    return [(start, min(batch, start + step)) for start in range(0, batch, step)]
+
+
+def noisy_probabilities(operations, wires, noise, device):
+    """Exact outcome probabilities ``(B, 2^n)`` of each circuit of a broadcast batch with
+    ``noise``'s gate errors (channels after every gate), before readout.
+
+    Runs analytically on ``device`` (``default.mixed``); readout flips and
+    shots are the caller's (see :class:`~qskew.backends.Noise`).
+    """
+    gates = list(operations)
+    batch = max([op.batch_size or 1 for op in gates] + [1])
+    noisy = _with_channels(gates, noise)
+    tapes = [qml.tape.QuantumScript(_rows(noisy, start, stop), [qml.probs(wires=wires)])
+             for start, stop in _chunks(batch, len(wires))]
+    return np.vstack([np.reshape(r, (-1, 2 ** len(wires))) for r in execute(tapes, device)])
+
+
+def noisy_expvals(operations, wires, terms, noise, device):
+    """Exact one-qubit Pauli expectation values of each circuit of a broadcast batch with
+    ``noise``'s gate errors and readout flips; one tape per measurement setting (Pauli
+    letter), as a device measures them. Runs analytically on ``device`` (``default.mixed``).
+    """
+    gates = list(operations)
+    batch = max([op.batch_size or 1 for op in gates] + [1])
+    noisy = _with_channels(gates, noise)
+    paulis = {"X": qml.PauliX, "Y": qml.PauliY, "Z": qml.PauliZ}
+    letters = sorted({pauli for pauli, _ in terms})
+    tapes, where = [], []
+    for letter in letters:
+        columns = [i for i, (pauli, _) in enumerate(terms) if pauli == letter]
+        for start, stop in _chunks(batch, len(wires)):
+            measurements = [qml.expval(paulis[letter](wires[terms[i][1]])) for i in columns]
+            tapes.append(qml.tape.QuantumScript(_rows(noisy, start, stop), measurements))
+            where.append((columns, start, stop))
+    out = np.empty((batch, len(terms)))
+    for (columns, start, stop), result in zip(where, execute(tapes, device)):
+        values = np.stack([np.reshape(r, -1) for r in np.atleast_1d(result)], axis=-1) \
+            if isinstance(result, (list, tuple)) else np.reshape(result, (-1, 1))
+        out[start:stop, columns] = np.broadcast_to(values, (stop - start, len(columns)))
+    return noise.readout_expvals(out)
+
+
+def _rows(operations, start, stop):
+    """``operations`` restricted to the broadcast rows ``start:stop``."""
+    out = []
+    for op in operations:
+        if not op.batch_size:
+            out.append(op)
+            continue
+        data = [d[start:stop] if np.ndim(d) and len(d) == op.batch_size else d for d in op.data]
+        out.append(qml.ops.functions.bind_new_parameters(op, data))
+    return out

@@ -46,20 +46,24 @@ def is_qiskit(backend):
 
 
 def target(backend, options):
-    """The Qiskit ``BackendV2`` to run on, from qskew's ``backend`` and ``backend_options``."""
+    """The Qiskit ``BackendV2`` to run on, from qskew's ``backend`` and ``backend_options``.
+
+    ``qiskit.aer`` takes ``noise``: a :class:`~qskew.backends.Noise` (or a dict
+    of its fields), a Qiskit ``NoiseModel``, or a ``BackendV2`` whose noise,
+    basis and coupling map are copied (``AerSimulator.from_backend``, built
+    on ``NoiseModel.from_backend``); ``noise_model`` is accepted as Aer's own
+    name for a ``NoiseModel``.
+    """
     options = dict(options or {})
-    unknown = sorted(set(options) - OPTIONS - ({"noise_model"} if backend == "qiskit.aer"
-                                                 else set()))
+    allowed = OPTIONS | ({"noise", "noise_model"} if backend == "qiskit.aer" else set())
+    unknown = sorted(set(options) - allowed)
     if unknown:
         raise ValueError(
             f"backend_options {unknown} are not used with backend={backend!r}; qskew reads "
-            f"{sorted(OPTIONS)}. Remove them (credentials come from the saved IBM account, "
-            "never from options).")
+            f"{sorted(allowed)}. Remove them (credentials come from the saved IBM account, "
+            "never from options; a device's own noise comes with it).")
     if backend == "qiskit.aer":
-        from qiskit_aer import AerSimulator
-
-        return AerSimulator(**({"noise_model": options["noise_model"]}
-                               if "noise_model" in options else {}))
+        return _aer(options.get("noise", options.get("noise_model")))
     device = options.get("backend")
     if isinstance(device, str):
         device = _named_device(device)
@@ -69,6 +73,53 @@ def target(backend, options):
             "e.g. FakeManilaV2() or QiskitRuntimeService().backend(name), or its name "
             f"('FakeManilaV2', 'ibm_brisbane'); got {device!r}.")
     return device
+
+
+def optimization_level(backend, options):
+    """Transpiler optimisation level: ``backend_options["optimization_level"]``, else 0 for
+    a qskew :class:`~qskew.backends.Noise` on Aer (no gate merged away, so the noise falls
+    on the gates ``default.mixed`` sees), else 1."""
+    from qskew.backends._noise import noise_of
+
+    options = options or {}
+    if "optimization_level" in options:
+        level = options["optimization_level"]
+        if level not in (0, 1, 2, 3):
+            raise ValueError(f"backend_options['optimization_level'] must be 0, 1, 2 or 3; "
+                             f"got {level!r}.")
+        return level
+    return 0 if backend == "qiskit.aer" and noise_of(options) is not None else 1
+
+
+#: Aer simulators per noise (a qskew Noise by value, other objects by identity, kept
+#: alive here so an identity is never reused): the transpile cache then serves every call.
+_AER = {}
+
+
+def _aer(noise):
+    """An ``AerSimulator`` with ``noise``."""
+    from qiskit_aer import AerSimulator
+
+    from qskew.backends._noise import Noise
+
+    if isinstance(noise, dict):
+        noise = Noise.coerce(noise)
+    key = noise if noise is None or isinstance(noise, Noise) else id(noise)
+    if key not in _AER:
+        if noise is None:
+            device = AerSimulator()
+        elif isinstance(noise, Noise):
+            device = AerSimulator(noise_model=noise.aer_model())
+        elif hasattr(noise, "target"):  # a BackendV2: its noise, basis and coupling map
+            device = AerSimulator.from_backend(noise)
+        elif type(noise).__name__ == "NoiseModel":
+            device = AerSimulator(noise_model=noise)
+        else:
+            raise TypeError(
+                "backend_options['noise'] on 'qiskit.aer' must be a qskew Noise (or dict), a "
+                f"Qiskit NoiseModel or a BackendV2; got {type(noise).__name__}.")
+        _AER[key] = (noise, device)
+    return _AER[key][1]
 
 
 #: Devices named in ``backend_options`` (configs): one object per name, so the transpile
@@ -236,7 +287,7 @@ def submit(primitive, pubs):
 
 
 def zero_probabilities(operations, wires, shots, device, *, seed=None,
-                       optimization_level=1):
+                       optimization_level=1, mitigate_readout=False):
     """Estimated probability of the all-zeros outcome of each circuit of a broadcast batch.
 
     Parameters
@@ -251,6 +302,12 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     seed : int, optional
         Fixes sampling on simulators and fake backends (transpilation is
         fixed by :data:`TRANSPILE_SEED`).
+    optimization_level : int, default=1
+    mitigate_readout : bool, default=False
+        Add two calibration circuits (all qubits the circuit measures
+        prepared in 0, then in 1) to the first job, and return
+        readout-mitigated estimates (local calibration-matrix inversion, see
+        :func:`qskew.backends._noise.inverse_zero_row`).
 
     Returns
     -------
@@ -259,6 +316,8 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
         Primitive jobs sent (see :func:`jobs_needed`).
     """
     from qiskit_ibm_runtime import SamplerV2
+
+    from qskew.backends import _noise
 
     if shots is None:
         raise ValueError(
@@ -271,12 +330,39 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
         options["simulator"] = {"seed_simulator": 0 if seed is None else int(seed)}
     sampler = SamplerV2(mode=device, options=options)
     per_job = max(1, MAX_EXECUTIONS_PER_JOB // max(1, shots))
-    out = []
+    calibration = _calibration_circuits(compiled, len(wires), device) if mitigate_readout \
+        else []
+    bits, flips = [], None
     for start in range(0, len(angles), per_job):
-        result = submit(sampler, [(compiled, angles[start : start + per_job])])
-        bits = result[0].data.meas.array  # (bindings, shots, bytes)
-        out.append((bits == 0).all(axis=-1).mean(axis=-1))
-    return np.concatenate(out), jobs_needed(len(angles), shots)
+        pubs = [(compiled, angles[start : start + per_job])]
+        result = submit(sampler, pubs + [(c,) for c in calibration] if start == 0 else pubs)
+        bits.append(result[0].data.meas.to_bool_array(order="little"))  # (B, shots, n)
+        if start == 0 and calibration:
+            zeros, ones = (r.data.meas.to_bool_array(order="little") for r in result[1:3])
+            flips = zeros.mean(axis=0), 1.0 - ones.mean(axis=0)  # P(1|0), P(0|1) per qubit
+    bits = np.concatenate(bits)
+    values = (_noise.mitigated_zero_from_bits(bits, *flips) if flips is not None
+              else (~bits).all(axis=-1).mean(axis=-1))
+    return values, jobs_needed(len(angles), shots)
+
+
+def _calibration_circuits(compiled, n_measured, device):
+    """Circuits preparing all-zeros and all-ones on the physical qubits ``compiled``
+    measures, read into the same classical bits."""
+    from qiskit import ClassicalRegister, QuantumCircuit, transpile
+
+    physical = compiled.layout.final_index_layout()[:n_measured] if compiled.layout \
+        else list(range(n_measured))
+    out = []
+    for flip in (False, True):
+        circuit = QuantumCircuit(compiled.num_qubits)
+        circuit.add_register(ClassicalRegister(n_measured, "meas"))
+        if flip:
+            circuit.x(physical)
+        circuit.measure(physical, range(n_measured))
+        out.append(transpile(circuit, device, initial_layout=list(range(compiled.num_qubits)),
+                             optimization_level=0, seed_transpiler=TRANSPILE_SEED))
+    return out
 
 
 def _is_simulated(device):

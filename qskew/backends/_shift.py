@@ -28,6 +28,7 @@ import pennylane as qml
 import torch
 
 from qskew.backends import _statevector
+from qskew.backends._noise import noise_of
 from qskew.backends._qiskit import _primitive_ops
 
 #: Shift of the parameter-shift rule for Pauli rotations.
@@ -181,6 +182,26 @@ def sampled_simulator(gates, wires, terms, shots, rng):
     return evaluate
 
 
+def noisy_simulator(gates, wires, terms, module, rng):
+    """``evaluate`` on ``default.mixed`` with a qskew :class:`~qskew.backends.Noise`: exact
+    noisy values (channels after every gate, readout flips), then shots if any."""
+    from qskew.backends import _devices
+
+    noise = noise_of(module.backend_options)
+    if getattr(module, "_mixed_device", None) is None:
+        module._mixed_device = _devices.make_device(module.backend, len(wires),
+                                                    options=module.backend_options)
+    device = module._mixed_device
+
+    def evaluate(angles):
+        values = _devices.noisy_expvals(with_angles(gates, angles), list(wires), terms, noise,
+                                        device)
+        return values if module.shots is None else sample_expvals(values, module.shots, rng,
+                                                                  terms)
+
+    return evaluate
+
+
 def sample_expvals(exact, shots, rng, terms):
     """Shot estimates of ``±1``-valued Pauli observables with exact means ``exact``.
 
@@ -237,8 +258,12 @@ def module_expectations(module, batches, wires, terms):
             module.n_jobs_executed = getattr(module, "n_jobs_executed", 0) + jobs
 
         device = _qiskit.target(module.backend, module.backend_options)
-        evaluate = _qiskit.estimator(gates, wires, terms, module.shots, device, rng=rng,
-                                     on_job=count)
+        evaluate = _qiskit.estimator(
+            gates, wires, terms, module.shots, device, rng=rng, on_job=count,
+            optimization_level=_qiskit.optimization_level(module.backend,
+                                                          module.backend_options))
+    elif noise_of(module.backend_options) is not None:
+        evaluate = noisy_simulator(gates, wires, terms, module, rng)
     else:
         evaluate = sampled_simulator(gates, wires, terms, module.shots, rng)
     return expectations(table, trainable, evaluate, method=module.diff_method, rng=rng)

@@ -330,3 +330,11 @@ def sample_means(probabilities, shots, rng):
     array([0., 1.])
     """
     return rng.binomial(int(shots), np.clip(probabilities, 0.0, 1.0)) / shots
+
+
+def sample_distribution(probabilities, shots, rng):
+    """Shot estimates of whole outcome distributions ``(n_circuits, n_outcomes)``: one
+    multinomial draw of ``shots`` per circuit (see :func:`sample_means`)."""
+    p = np.clip(probabilities, 0.0, None)
+    p = p / p.sum(axis=-1, keepdims=True)
+    return rng.multinomial(int(shots), p) / shots

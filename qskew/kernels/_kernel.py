@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -12,10 +13,15 @@ from qskew import _constraints
 from qskew._compat import StrOptions
 from qskew._validation import check_features
 from qskew.backends import _cost, _qiskit, check_backend, check_n_qubits, is_exact
+from qskew.backends._noise import check_noise, noise_of
 from qskew.kernels import _gram, _states
 
 # Pairs per broadcast tape in circuit mode.
 _PAIRS_PER_TAPE = 1024
+
+
+#: Error mitigations a kernel offers (see ``QuantumKernel(mitigation=...)``).
+MITIGATIONS = ("readout", "depolarizing", "readout+depolarizing")
 
 
 class QuantumKernel(BaseEstimator):
@@ -44,6 +50,17 @@ class QuantumKernel(BaseEstimator):
         ``None`` for exact kernels; an integer estimates each entry from that
         many shots of the overlap circuit (on a statevector simulator drawn
         from the exact fidelities, see Notes).
+    mitigation : {"readout", "depolarizing", "readout+depolarizing"}, optional
+        Error mitigation on a noisy backend (circuit mode). ``"readout"``:
+        local calibration-matrix inversion of the all-zeros probability —
+        on a Qiskit target from two calibration circuits sent in the same
+        job, on ``default.mixed`` from the ``Noise`` specification's readout
+        error. ``"depolarizing"``: every call also runs the self-overlap
+        circuit of each distinct row (ideally 1), estimates a global
+        depolarizing survival ``λ`` from their mean and rescales ``K → (K -
+        (1 - λ)/2^n) / λ`` — PennyLane's
+        ``qml.kernels.mitigate_depolarizing_noise`` (``"average"``), applied
+        to cross kernels too. Entries are clipped to ``[0, 1]``.
     random_state : int, RandomState instance or None, default=None
         Seeds the shot sampling.
     dtype : {"complex128", "complex64"}, default="complex128"
@@ -62,6 +79,9 @@ class QuantumKernel(BaseEstimator):
         counted again).
     n_circuits_executed : int
         Overlap circuits executed so far (circuit mode).
+    mitigation_ : dict
+        After a mitigated call: ``survival`` (the depolarizing ``λ``) and
+        ``readout`` (per-qubit ``P(1|0)``, ``P(0|1)``) found.
 
     Notes
     -----
@@ -90,9 +110,11 @@ class QuantumKernel(BaseEstimator):
       unique pair — the upper triangle only for ``K(X, X)``, whose diagonal
       is 1 — sent to the device as broadcast batches; on ``qiskit.remote`` /
       ``qiskit.aer`` as the bindings of one transpiled circuit in one Sampler
-      job (see :mod:`qskew.backends._qiskit`). ``K(X, X)`` is then repaired
-      to the nearest positive semi-definite matrix, with a
-      :class:`PSDRepairWarning` when needed.
+      job (see :mod:`qskew.backends._qiskit`). On ``default.mixed`` with a
+      :class:`~qskew.backends.Noise` in ``backend_options["noise"]`` the
+      noisy probabilities are computed exactly and the shots drawn from
+      them. ``K(X, X)`` is then repaired to the nearest positive
+      semi-definite matrix, with a :class:`PSDRepairWarning` when needed.
 
     Examples
     --------
@@ -108,6 +130,7 @@ class QuantumKernel(BaseEstimator):
         "feature_map": [StrOptions(set(FEATURE_MAP_NAMES))],
         **_constraints.ENCODING,
         **_constraints.BACKEND,
+        "mitigation": [StrOptions(set(MITIGATIONS)), None],
         "random_state": ["random_state"],
         "dtype": [StrOptions({"complex128", "complex64"})],
         "device": [str, None],
@@ -123,6 +146,7 @@ class QuantumKernel(BaseEstimator):
         backend="lightning.qubit",
         backend_options=None,
         shots=None,
+        mitigation=None,
         random_state=None,
         dtype="complex128",
         device=None,
@@ -134,6 +158,7 @@ class QuantumKernel(BaseEstimator):
         self.backend = backend
         self.backend_options = backend_options
         self.shots = shots
+        self.mitigation = mitigation
         self.random_state = random_state
         self.dtype = dtype
         self.device = device
@@ -204,7 +229,9 @@ class QuantumKernel(BaseEstimator):
             ``mode``, ``state_preparations``, ``circuits`` and ``shots``
             (see :mod:`qskew.backends._cost`). Exact and sampled mode
             prepare states (sampled mode draws ``shots`` per pair and call);
-            circuit mode runs one overlap circuit per pair
+            mitigation adds, per call, a self-overlap circuit per distinct row
+            (``"depolarizing"``) and two calibration circuits on a Qiskit
+            target (``"readout"``); circuit mode runs one overlap circuit per pair
             of distinct rows: ``n (n - 1) / 2`` for ``K(X, X)``, ``n_1 n_2``
             otherwise, in ``jobs`` primitive jobs on a Qiskit target.
 
@@ -224,10 +251,15 @@ class QuantumKernel(BaseEstimator):
             if self.shots is None:
                 return _cost.evaluations(True, states)
             return {**_cost.sampled(states, self.shots), "shots": pairs * calls * self.shots}
+        circuits = pairs
+        if "depolarizing" in (self.mitigation or ""):  # one self-overlap per distinct row
+            circuits += n_samples_1 + (n_samples_2 or 0)
         if not _qiskit.is_qiskit(self.backend):
-            return _cost.evaluations(False, pairs * calls, self.shots)
-        cost = _cost.evaluations(False, pairs * calls, self.shots,
-                                 calls * _qiskit.jobs_needed(pairs, self.shots))
+            return _cost.evaluations(False, circuits * calls, self.shots)
+        jobs = _qiskit.jobs_needed(circuits, self.shots)
+        if "readout" in (self.mitigation or ""):  # two calibration circuits in the first job
+            circuits += 2
+        cost = _cost.evaluations(False, circuits * calls, self.shots, calls * jobs)
         return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
             else cost
 
@@ -241,8 +273,9 @@ class QuantumKernel(BaseEstimator):
                                   entanglement=self.entanglement, rotation=self.rotation)
         rows = np.full((1, n_features), 0.5)  # any values: the structure does not depend on them
         tape = qml.tape.make_qscript(overlap_circuit)(rows, rows, wires, unitary)
-        return _qiskit.transpiled_size(tape.operations, wires,
-                                       _qiskit.target(self.backend, self.backend_options))
+        return _qiskit.transpiled_size(
+            tape.operations, wires, _qiskit.target(self.backend, self.backend_options),
+            _qiskit.optimization_level(self.backend, self.backend_options))
 
     # -- set-up -----------------------------------------------------------
 
@@ -259,6 +292,20 @@ class QuantumKernel(BaseEstimator):
         self._key = key
         self._exact = is_exact(self.backend, self.shots)
         self._sampled = not self._exact and is_exact(self.backend, None)
+        check_noise(self.backend, self.backend_options)
+        if self.mitigation and (self._exact or self._sampled):
+            raise ValueError(
+                f"mitigation={self.mitigation!r} undoes device noise, but backend="
+                f"{self.backend!r} is a noiseless statevector simulator. Use it with a noisy "
+                "backend ('qiskit.remote' with a fake or real IBM device, 'qiskit.aer' or "
+                "'default.mixed' with backend_options={'noise': ...}), or drop it.")
+        if "readout" in (self.mitigation or "") and not (
+                _qiskit.is_qiskit(self.backend) or noise_of(self.backend_options)):
+            raise ValueError(
+                f"mitigation={self.mitigation!r} needs the readout error: a Qiskit target "
+                "(calibrated in the same job) or 'default.mixed' with backend_options="
+                "{'noise': Noise(readout=...)}; got backend="
+                f"{self.backend!r} with backend_options={self.backend_options!r}.")
         self._wires = list(range(n_features))
         self._unitary = get_feature_map(
             self.feature_map, reps=self.reps, entanglement=self.entanglement,
@@ -372,15 +419,45 @@ class QuantumKernel(BaseEstimator):
         from qskew.backends import _devices
 
         seed = self._call_seed(X1, X2)
+        readout = "readout" in (self.mitigation or "")
         if _qiskit.is_qiskit(self.backend):
             target = _qiskit.target(self.backend, self.backend_options)
-            run = functools.partial(self._run_on_qiskit, target=target, seed=seed)
+            run = functools.partial(
+                self._run_on_qiskit, target=target, seed=seed, readout=readout,
+                level=_qiskit.optimization_level(self.backend, self.backend_options))
         else:
             device = _devices.make_device(self.backend, X1.shape[1], seed=seed,
                                           options=self.backend_options)
-            run = functools.partial(self._run_pairs, device=device)
-        return self._pairwise_gram(
-            X1, X2, lambda U1, U2, rows, cols: run(U1[rows], (U1 if U2 is None else U2)[cols]))
+            noise = noise_of(self.backend_options)
+            run = (functools.partial(self._run_pairs, device=device) if noise is None else
+                   functools.partial(self._run_noisy, device=device, noise=noise,
+                                     rng=np.random.default_rng(seed), readout=readout))
+        self.mitigation_ = {}
+        depolarizing = "depolarizing" in (self.mitigation or "")
+
+        def estimate(U1, U2, rows, cols):
+            A, B = U1[rows], (U1 if U2 is None else U2)[cols]
+            if not depolarizing:
+                return run(A, B)
+            selves = U1 if U2 is None else np.vstack([U1, U2])  # ideally 1: they show the noise
+            values = run(np.vstack([A, selves]), np.vstack([B, selves]))
+            return self._undo_depolarizing(values[: len(A)], values[len(A) :], U1.shape[1])
+
+        return self._pairwise_gram(X1, X2, estimate)
+
+    def _undo_depolarizing(self, values, selves, n_qubits):
+        """``(K - (1 - λ)/2^n) / λ`` with ``λ`` from the mean self-overlap (global
+        depolarizing model, PennyLane's ``mitigate_depolarizing_noise(method="average")``)."""
+        floor = 2.0**-n_qubits
+        survival = (float(np.mean(selves)) - floor) / (1.0 - floor)
+        if survival < 0.05:
+            warnings.warn(
+                f"the self-overlap circuits read {np.mean(selves):.3f} (1 without noise): "
+                f"depolarizing survival {survival:.3f} is too low to undo reliably; the "
+                "mitigated kernel is mostly amplified shot noise.", UserWarning, stacklevel=5)
+            survival = max(survival, 0.05)
+        self.mitigation_["survival"] = survival
+        return np.clip((values - (1.0 - survival) * floor) / survival, 0.0, 1.0)
 
     def _call_seed(self, X1, X2):
         """Shot seed of one call: a function of ``random_state`` and the data.
@@ -403,15 +480,44 @@ class QuantumKernel(BaseEstimator):
 
         return qml.tape.make_qscript(overlap_circuit)(A, B, self._wires, self._unitary)
 
-    def _run_on_qiskit(self, A, B, *, target, seed):
+    def _run_on_qiskit(self, A, B, *, target, seed, readout, level):
         """Every pair as a binding of one transpiled circuit: one Sampler job (or a few)."""
         if len(A) == 0:
             return np.empty(0)
-        values, jobs = _qiskit.zero_probabilities(self._overlap_circuits(A, B).operations,
-                                                  self._wires, self.shots, target, seed=seed)
+        values, jobs = _qiskit.zero_probabilities(
+            self._overlap_circuits(A, B).operations, self._wires, self.shots, target,
+            seed=seed, optimization_level=level, mitigate_readout=readout)
+        if readout:
+            values = np.clip(values, 0.0, 1.0)
         self.n_circuits_executed += len(A)
         self.n_jobs_executed += jobs
         return values
+
+    def _run_noisy(self, A, B, *, device, noise, rng, readout):
+        """Exact noisy probabilities on ``default.mixed``, readout flips, then the shots."""
+        from qskew.backends import _devices, _noise, _statevector
+
+        if len(A) == 0:
+            return np.empty(0)
+        n = A.shape[1]
+        values = []
+        for start in range(0, len(A), _PAIRS_PER_TAPE):
+            ops = self._overlap_circuits(A[start : start + _PAIRS_PER_TAPE],
+                                         B[start : start + _PAIRS_PER_TAPE]).operations
+            observed = noise.readout_distribution(
+                _devices.noisy_probabilities(ops, self._wires, noise, device), n)
+            if readout:
+                if self.shots is not None:
+                    observed = _statevector.sample_distribution(observed, self.shots, rng)
+                flips = np.full(n, noise.readout)
+                self.mitigation_["readout"] = (flips, flips)
+                values.append(np.clip(_noise.mitigated_zero_from_distribution(
+                    observed, flips, flips), 0.0, 1.0))
+            else:
+                values.append(observed[:, 0] if self.shots is None else
+                              _statevector.sample_means(observed[:, 0], self.shots, rng))
+        self.n_circuits_executed += len(A)
+        return np.concatenate(values)
 
     def _run_pairs(self, A, B, *, device):
         import pennylane as qml

@@ -49,6 +49,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         Extra keyword arguments for the device.
     shots : int, optional
         ``None`` for exact kernels, else shots per overlap circuit.
+    mitigation : {"readout", "depolarizing", "readout+depolarizing"}, optional
+        Error mitigation on a noisy backend, see :class:`~qskew.QuantumKernel`.
     random_state : int, RandomState instance or None, default=None
         Seeds shot sampling and the calibration folds.
     dtype : {"complex128", "complex64"}, default="complex128"
@@ -119,6 +121,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         backend="lightning.qubit",
         backend_options=None,
         shots=None,
+        mitigation=None,
         random_state=None,
         dtype="complex128",
         device=None,
@@ -132,6 +135,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.backend = backend
         self.backend_options = backend_options
         self.shots = shots
+        self.mitigation = mitigation
         self.random_state = random_state
         self.dtype = dtype
         self.device = device

@@ -347,6 +347,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
                                             np.full(shapes["weights"], 0.5))
         return _qiskit.transpiled_size(tape.operations, range(n_qubits),
                                        _qiskit.target(self.backend, self.backend_options),
+                                       _qiskit.optimization_level(self.backend,
+                                                                  self.backend_options),
                                        estimator=True)
 
     def _n_weights(self, n_features):
@@ -394,6 +396,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         qnn = other.module_.qnn
         qnn.backend, qnn.backend_options, qnn.shots = backend, backend_options, shots
         qnn.exact, qnn._qnode, qnn._shot_rng = is_exact(backend, shots), None, None
+        qnn._mixed_device = None
         return other
 
     # -- prediction -------------------------------------------------------

@@ -16,6 +16,7 @@ from qskew.backends import (
     is_exact,
     is_sampled,
 )
+from qskew.backends._noise import check_noise
 
 
 class QNNModule(nn.Module):
@@ -89,6 +90,7 @@ class QNNModule(nn.Module):
                  diff_method="best", seed=None):
         super().__init__()
         check_backend(backend)
+        check_noise(backend, backend_options)
         check_n_qubits(n_qubits, backend, "QNNModule")
         self.n_qubits = n_qubits
         self.n_outputs = n_outputs
@@ -134,7 +136,7 @@ class QNNModule(nn.Module):
             states = _statevector.simulate_states(tape.operations, range(self.n_qubits), len(x),
                                                   like="torch", device=x.device)
             out = _statevector.pauli_expvals(states, self.n_qubits, terms)
-        elif is_sampled(self.backend, self.shots):
+        elif is_sampled(self.backend, self.shots, self.backend_options):
             tape = qml.tape.make_qscript(self.qfunc)(x.cpu(), self.weights.cpu())
             out = _shift.module_expectations(self, [tape.operations], range(self.n_qubits),
                                              terms).to(x.device)
@@ -158,7 +160,7 @@ class QNNModule(nn.Module):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_qnode"] = None  # devices are rebuilt on demand, never pickled
+        state["_qnode"] = state["_mixed_device"] = None  # devices are rebuilt, never pickled
         return state
 
     def extra_repr(self):

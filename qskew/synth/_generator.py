@@ -18,6 +18,7 @@ from qskew.backends import (
     is_exact,
     is_sampled,
 )
+from qskew.backends._noise import check_noise
 
 
 @contextlib.contextmanager
@@ -75,7 +76,7 @@ class _Sampling:
     def __getstate__(self):
         state = self.__dict__.copy()
         # Torch generators and QNodes do not pickle; both are rebuilt on demand.
-        for name in ("_torch_rng", "_qnodes"):
+        for name in ("_torch_rng", "_qnodes", "_mixed_device"):
             if name in state:
                 state[name] = None
         return state
@@ -144,6 +145,7 @@ class QuantumGenerator(_Sampling, nn.Module):
                 f"n_layers={n_layers}."
             )
         check_backend(backend)
+        check_noise(backend, backend_options)
         check_n_qubits(
             n_qubits, backend, "QuantumGenerator", "simulates n_qubits wires per patch",
             subject=f"n_qubits={n_qubits}",
@@ -171,7 +173,7 @@ class QuantumGenerator(_Sampling, nn.Module):
             )
         wires = list(range(self.n_qubits))
         terms = [(p, w) for w in wires for p in OBSERVABLE_SETS[self.observables]]
-        if is_sampled(self.backend, self.shots):
+        if is_sampled(self.backend, self.shots, self.backend_options):
             return self._sampled_forward(noise, wires, terms)
         patches = []
         for patch in range(self.n_patches):

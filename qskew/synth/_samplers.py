@@ -156,6 +156,7 @@ class _GANOverSampler(BaseOverSampler):
                 setattr(generator, name, value)
             check_backend(generator.backend)
             generator.exact, generator._qnodes = is_exact(generator.backend, generator.shots), None
+            generator._mixed_device = None
         seed = (int(random_state) if random_state is not None
                 else int(check_random_state(self.random_state).randint(2**31 - 1)))
         generator.seed, generator._shot_rng = seed, None  # shots drawn from this seed
@@ -374,6 +375,8 @@ class QGANOverSampler(_GANOverSampler):
             wires=wires, observables=self.observables)
         return _qiskit.transpiled_size(tape.operations, wires,
                                        _qiskit.target(self.backend, self.backend_options),
+                                       _qiskit.optimization_level(self.backend,
+                                                                  self.backend_options),
                                        estimator=True)
 
     def _make_generator(self, n_features, seed):

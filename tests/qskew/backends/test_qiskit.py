@@ -125,7 +125,10 @@ def test_a_large_heavy_hex_device():
 
 @pytest.mark.parametrize("backend, options, shots, error, match", [
     ("qiskit.remote", {}, 100, ValueError, r"needs backend_options=\{'backend'"),
-    ("qiskit.remote", {"backend": "ibm_brisbane"}, 100, ValueError, r"Qiskit BackendV2"),
+    ("qiskit.remote", {"backend": 5}, 100, ValueError, r"Qiskit BackendV2"),
+    ("qiskit.remote", {"backend": "FakeNowhere"}, 100, ValueError, r"no fake backend"),
+    ("qiskit.aer", {"noise": "loud"}, 100, TypeError, r"must be a qskew Noise"),
+    ("qiskit.aer", {"optimization_level": 7}, 100, ValueError, r"must be 0, 1, 2 or 3"),
     ("qiskit.remote", {"backend": FakeManilaV2(), "token": "x"}, 100, ValueError,
      r"backend_options \['token'\] are not used .*credentials"),
     ("qiskit.remote", {"backend": FakeManilaV2()}, None, ValueError, r"set shots"),
@@ -143,3 +146,25 @@ def test_a_failed_job_is_a_backend_error():
 
     with pytest.raises(BackendError, match="Broken job of 1 PUB.*queue closed"):
         _qiskit.submit(Broken(), [("circuit", None)])
+
+
+def test_a_named_ibm_device_without_an_account_says_how_to_save_one(monkeypatch):
+    import qiskit_ibm_runtime
+
+    class NoAccount:  # never the network: the service as it answers without a saved account
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError("Unable to find account.")
+
+    monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", NoAccount)
+    monkeypatch.setattr(_qiskit, "_NAMED", {})
+    kernel = QuantumKernel(backend="qiskit.remote", backend_options={"backend": "ibm_nowhere"},
+                           shots=10)
+    with pytest.raises(BackendError, match="could not open the IBM backend 'ibm_nowhere' .*"
+                                           "Unable to find account.*save_account"):
+        kernel(X[:2])
+
+
+def test_a_fake_device_by_name_is_one_shared_object():
+    one = _qiskit.target("qiskit.remote", {"backend": "FakeManilaV2"})
+    assert one is _qiskit.target("qiskit.remote", {"backend": "FakeManilaV2"})
+    assert type(one).__name__ == "FakeManilaV2"

@@ -258,7 +258,7 @@ def test_clone_and_get_params():
     assert not hasattr(cloned, "n_states_prepared")
     assert set(kernel.get_params()) == {
         "feature_map", "reps", "entanglement", "rotation", "backend", "backend_options",
-        "shots", "random_state", "dtype", "device",
+        "shots", "mitigation", "random_state", "dtype", "device",
     }
 
 
