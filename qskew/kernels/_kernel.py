@@ -489,6 +489,7 @@ class QuantumKernel(BaseEstimator):
             seed=seed, optimization_level=level, mitigate_readout=readout)
         if readout:
             values = np.clip(values, 0.0, 1.0)
+            self.n_circuits_executed += 2  # the calibration circuits
         self.n_circuits_executed += len(A)
         self.n_jobs_executed += jobs
         return values

@@ -168,3 +168,25 @@ def test_a_fake_device_by_name_is_one_shared_object():
     one = _qiskit.target("qiskit.remote", {"backend": "FakeManilaV2"})
     assert one is _qiskit.target("qiskit.remote", {"backend": "FakeManilaV2"})
     assert type(one).__name__ == "FakeManilaV2"
+
+
+def test_same_seed_same_numbers_in_another_process():
+    """Transpilation must not depend on the process (hash seed) or on earlier transpiles."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import warnings, numpy as np, torch; warnings.simplefilter('ignore')\n"
+        "from qiskit_ibm_runtime.fake_provider import FakeManilaV2\n"
+        "from qskew import QNNModule, QuantumKernel\n"
+        "rows = np.random.default_rng(1).uniform(0, np.pi, (8, 4)); be = FakeManilaV2()\n"
+        "QuantumKernel(feature_map='zz', reps=1, backend='qiskit.remote',\n"
+        "              backend_options={'backend': be}, shots=100)(rows)\n"
+        "m = QNNModule(4, seed=0, backend='qiskit.remote', backend_options={'backend': be},\n"
+        "              shots=1000)\n"
+        "with torch.no_grad(): print(m(torch.as_tensor(rows)).numpy().round(6).tolist())\n")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert len(outputs) == 1
