@@ -13,7 +13,15 @@ Sampler job demands.
 The user's spelling stays PennyLane's: ``backend="qiskit.remote",
 backend_options={"backend": FakeManilaV2()}`` (any Qiskit ``BackendV2``: a
 runtime backend or a fake one, whose local simulation includes the device's
-noise) or ``backend="qiskit.aer"`` (``backend_options`` go to ``AerSimulator``).
+noise; or its name, ``"FakeManilaV2"`` / ``"ibm_brisbane"``, as a config
+writes it; or an open Qiskit Runtime ``Session`` / ``Batch``, which then
+receives every job) or ``backend="qiskit.aer"`` (with an optional ``noise``).
+
+Trained models run their forward circuits, and when training the
+parameter-shifted ones, through :func:`estimator`: one ``EstimatorV2`` job
+per call (see :mod:`qskew.backends._shift`). Transpilation is cached per
+structure, device and optimisation level, with a fixed seed and Sabre
+layout, so the same seed gives the same numbers in every process.
 """
 
 import weakref
@@ -70,12 +78,27 @@ def target(backend, options):
     device = options.get("backend")
     if isinstance(device, str):
         device = _named_device(device)
+    if _is_execution_mode(device):
+        device = device._backend
     if device is None or not hasattr(device, "target"):
         raise ValueError(
             "backend='qiskit.remote' needs backend_options={'backend': <a Qiskit BackendV2>}, "
             "e.g. FakeManilaV2() or QiskitRuntimeService().backend(name), or its name "
             f"('FakeManilaV2', 'ibm_brisbane'); got {device!r}.")
     return device
+
+
+def _is_execution_mode(value):
+    """Whether ``value`` is a Qiskit Runtime ``Session`` or ``Batch``."""
+    return type(value).__name__ in ("Session", "Batch") and hasattr(value, "_backend")
+
+
+def execution_mode(backend, options):
+    """Where primitives send their jobs: the user's open ``Session`` / ``Batch`` given as
+    ``backend_options["backend"]`` (every job of every call then runs in it, as Qiskit
+    Runtime bills and schedules a session or batch), else the device itself (job mode)."""
+    given = (options or {}).get("backend")
+    return given if _is_execution_mode(given) else target(backend, options)
 
 
 def optimization_level(backend, options):
@@ -290,7 +313,7 @@ def submit(primitive, pubs):
 
 
 def zero_probabilities(operations, wires, shots, device, *, seed=None,
-                       optimization_level=1, mitigate_readout=False):
+                       optimization_level=1, mitigate_readout=False, mode=None):
     """Estimated probability of the all-zeros outcome of each circuit of a broadcast batch.
 
     Parameters
@@ -306,6 +329,8 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
         Fixes sampling on simulators and fake backends (transpilation is
         fixed by :data:`TRANSPILE_SEED`).
     optimization_level : int, default=1
+    mode : Session, Batch or BackendV2, optional
+        Where the jobs go (:func:`execution_mode`); default ``device``.
     mitigate_readout : bool, default=False
         Add two calibration circuits (all qubits the circuit measures
         prepared in 0, then in 1) to the first job, and return
@@ -331,7 +356,7 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     options = {"default_shots": int(shots)}
     if _is_simulated(device):
         options["simulator"] = {"seed_simulator": 0 if seed is None else int(seed)}
-    sampler = SamplerV2(mode=device, options=options)
+    sampler = SamplerV2(mode=mode or device, options=options)
     per_job = max(1, MAX_EXECUTIONS_PER_JOB // max(1, shots))
     calibration = _calibration_circuits(compiled, len(wires), device) if mitigate_readout \
         else []
@@ -374,7 +399,7 @@ def _is_simulated(device):
 
 
 def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
-              optimization_level=1):
+              optimization_level=1, mode=None):
     """``evaluate(angles)`` running angle sets of one structure as one ``EstimatorV2`` job.
 
     Parameters
@@ -392,6 +417,9 @@ def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
         Draws each job's simulator seed (simulators and fake backends).
     on_job : callable, optional
         Called with the number of jobs after each one.
+    optimization_level : int, default=1
+    mode : Session, Batch or BackendV2, optional
+        Where the jobs go (:func:`execution_mode`); default ``device``.
 
     Returns
     -------
@@ -417,7 +445,7 @@ def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
         options = {"default_shots": int(shots)}
         if _is_simulated(device):
             options["simulator"] = {"seed_simulator": int(rng.integers(2**31))}
-        result = submit(EstimatorV2(mode=device, options=options),
+        result = submit(EstimatorV2(mode=mode or device, options=options),
                         [(compiled, observables, np.asarray(angles, dtype=float))])
         if on_job is not None:
             on_job(1)

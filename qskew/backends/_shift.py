@@ -261,7 +261,8 @@ def module_expectations(module, batches, wires, terms):
         evaluate = _qiskit.estimator(
             gates, wires, terms, module.shots, device, rng=rng, on_job=count,
             optimization_level=_qiskit.optimization_level(module.backend,
-                                                          module.backend_options))
+                                                          module.backend_options),
+            mode=_qiskit.execution_mode(module.backend, module.backend_options))
     elif noise_of(module.backend_options) is not None:
         evaluate = noisy_simulator(gates, wires, terms, module, rng)
     else:

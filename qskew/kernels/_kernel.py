@@ -43,9 +43,14 @@ class QuantumKernel(BaseEstimator):
     rotation : {"X", "Y", "Z"}, default="Y"
         Rotation axis for ``"angle"``.
     backend : str, default="lightning.qubit"
-        PennyLane device name.
+        PennyLane device name, or ``"qiskit.remote"`` / ``"qiskit.aer"``
+        (qskew's own Qiskit layer, :mod:`qskew.backends._qiskit`).
     backend_options : dict, optional
-        Extra keyword arguments for the device.
+        Extra keyword arguments for the device. ``"qiskit.remote"``:
+        ``{"backend": <BackendV2, its name, or an open Session / Batch>}``;
+        ``"default.mixed"`` and ``"qiskit.aer"``: ``{"noise": Noise(...)}``
+        (:class:`~qskew.backends.Noise`); Qiskit targets also read
+        ``optimization_level``.
     shots : int, optional
         ``None`` for exact kernels; an integer estimates each entry from that
         many shots of the overlap circuit (on a statevector simulator drawn
@@ -424,7 +429,8 @@ class QuantumKernel(BaseEstimator):
             target = _qiskit.target(self.backend, self.backend_options)
             run = functools.partial(
                 self._run_on_qiskit, target=target, seed=seed, readout=readout,
-                level=_qiskit.optimization_level(self.backend, self.backend_options))
+                level=_qiskit.optimization_level(self.backend, self.backend_options),
+                mode=_qiskit.execution_mode(self.backend, self.backend_options))
         else:
             device = _devices.make_device(self.backend, X1.shape[1], seed=seed,
                                           options=self.backend_options)
@@ -480,13 +486,13 @@ class QuantumKernel(BaseEstimator):
 
         return qml.tape.make_qscript(overlap_circuit)(A, B, self._wires, self._unitary)
 
-    def _run_on_qiskit(self, A, B, *, target, seed, readout, level):
+    def _run_on_qiskit(self, A, B, *, target, seed, readout, level, mode):
         """Every pair as a binding of one transpiled circuit: one Sampler job (or a few)."""
         if len(A) == 0:
             return np.empty(0)
         values, jobs = _qiskit.zero_probabilities(
             self._overlap_circuits(A, B).operations, self._wires, self.shots, target,
-            seed=seed, optimization_level=level, mitigate_readout=readout)
+            seed=seed, optimization_level=level, mitigate_readout=readout, mode=mode)
         if readout:
             values = np.clip(values, 0.0, 1.0)
             self.n_circuits_executed += 2  # the calibration circuits

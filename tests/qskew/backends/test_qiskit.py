@@ -190,3 +190,32 @@ def test_same_seed_same_numbers_in_another_process():
                               check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2")}
     assert len(outputs) == 1
+
+
+def test_jobs_go_into_the_users_batch_or_session(monkeypatch):
+    from qiskit_ibm_runtime import Batch, Session
+
+    modes = []
+    submit = _qiskit.submit
+
+    def spy(primitive, pubs):
+        modes.append(primitive.mode)
+        return submit(primitive, pubs)
+
+    monkeypatch.setattr(_qiskit, "submit", spy)
+    import torch
+
+    from qskew import QNNModule
+
+    device = FakeManilaV2()
+    for kind in (Batch, Session):
+        modes.clear()
+        with kind(backend=device) as opened:
+            kernel = QuantumKernel(feature_map="zz", reps=1, backend="qiskit.remote",
+                                   backend_options={"backend": opened}, shots=100,
+                                   mitigation="readout")
+            quiet(kernel, X[:3])
+            module = QNNModule(2, n_layers=1, seed=0, backend="qiskit.remote",
+                               backend_options={"backend": opened}, shots=100)
+            module(torch.zeros(3, 2, dtype=torch.float64)).sum().backward()
+        assert modes == [opened, opened] and module.weights.grad is not None
