@@ -21,6 +21,11 @@ DIFF_METHOD = {
     "diff_method": [StrOptions({"best", "parameter-shift", "spsa"})],
 }
 
+#: Readout mitigation of trained models (see qskew.backends._shift.check_mitigation).
+MITIGATION = {
+    "mitigation": [StrOptions({"readout"}), None],
+}
+
 #: Options of the feature maps (see :func:`circuits.get_feature_map`).
 ENCODING = {
     "reps": [Interval(Integral, 1, None, closed="left")],

@@ -399,7 +399,7 @@ def _is_simulated(device):
 
 
 def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
-              optimization_level=1, mode=None):
+              optimization_level=1, mode=None, readout_cache=None):
     """``evaluate(angles)`` running angle sets of one structure as one ``EstimatorV2`` job.
 
     Parameters
@@ -420,6 +420,13 @@ def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
     optimization_level : int, default=1
     mode : Session, Batch or BackendV2, optional
         Where the jobs go (:func:`execution_mode`); default ``device``.
+    readout_cache : dict, optional
+        Mitigate readout errors: the first call measures each measured
+        qubit's ``P(1|0)`` and ``P(0|1)`` (two calibration circuits in one
+        Sampler job, kept in this dict for later calls) and every value
+        becomes ``(⟨P⟩ - (b - a)) / (1 - a - b)``, the inverse of the local
+        confusion matrix (a basis-rotated X or Y reads through the same
+        qubit).
 
     Returns
     -------
@@ -441,14 +448,43 @@ def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
     observables = [[SparsePauliOp.from_sparse_list([(pauli, [pos], 1.0)], circuit.num_qubits)
                     .apply_layout(compiled.layout)] for pauli, pos in terms]
 
+    positions = [pos for _, pos in terms]
+
     def evaluate(angles):
         options = {"default_shots": int(shots)}
         if _is_simulated(device):
             options["simulator"] = {"seed_simulator": int(rng.integers(2**31))}
+        flips = None
+        if readout_cache is not None:
+            if (key, id(device)) not in readout_cache:
+                readout_cache[(key, id(device))] = _measure_flips(
+                    compiled, len(wires), device, options, mode)
+                if on_job is not None:
+                    on_job(1)
+            flips = readout_cache[(key, id(device))]
         result = submit(EstimatorV2(mode=mode or device, options=options),
                         [(compiled, observables, np.asarray(angles, dtype=float))])
         if on_job is not None:
             on_job(1)
-        return np.asarray(result[0].data.evs, dtype=float).T
+        values = np.asarray(result[0].data.evs, dtype=float).T
+        if flips is None:
+            return values
+        a, b = flips[0][positions], flips[1][positions]
+        return np.clip((values - (b - a)) / (1.0 - a - b), -1.0, 1.0)
 
     return evaluate
+
+
+def _measure_flips(compiled, n_measured, device, options, mode):
+    """Per measured qubit ``(P(1|0), P(0|1))`` from one Sampler job of two calibration
+    circuits (see :func:`_calibration_circuits`)."""
+    from qiskit_ibm_runtime import SamplerV2
+
+    from qskew.backends._noise import inverse_zero_row
+
+    result = submit(SamplerV2(mode=mode or device, options=options),
+                    [(c,) for c in _calibration_circuits(compiled, n_measured, device)])
+    zeros, ones = (r.data.meas.to_bool_array(order="little") for r in result)
+    flips = zeros.mean(axis=0), 1.0 - ones.mean(axis=0)
+    inverse_zero_row(*flips)  # refuses a readout too poor to invert
+    return flips

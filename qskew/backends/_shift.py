@@ -196,8 +196,11 @@ def noisy_simulator(gates, wires, terms, module, rng):
     def evaluate(angles):
         values = _devices.noisy_expvals(with_angles(gates, angles), list(wires), terms, noise,
                                         device)
-        return values if module.shots is None else sample_expvals(values, module.shots, rng,
-                                                                  terms)
+        if module.shots is not None:
+            values = sample_expvals(values, module.shots, rng, terms)
+        if getattr(module, "mitigation", None) == "readout":  # the specification's own flips
+            values = np.clip(values / (1.0 - 2.0 * noise.readout), -1.0, 1.0)
+        return values
 
     return evaluate
 
@@ -221,6 +224,31 @@ def sample_expvals(exact, shots, rng, terms):
         ones = _statevector.sample_means((1 + exact[:, columns]) / 2, shots, rng)
         out[:, columns] = 2 * ones - 1
     return out
+
+
+def _readout_cache(module):
+    """The module's readout calibrations (None without ``mitigation="readout"``)."""
+    if getattr(module, "mitigation", None) != "readout":
+        return None
+    if getattr(module, "_readout", None) is None:
+        module._readout = {}
+    return module._readout
+
+
+def check_mitigation(mitigation, backend, shots, options):
+    """Refuse a trained model's ``mitigation`` where there is no readout error to undo."""
+    if mitigation is None:
+        return
+    if mitigation != "readout":
+        raise ValueError(f"mitigation for trained models must be None or 'readout'; got "
+                         f"{mitigation!r} (depolarizing mitigation is the kernel's).")
+    from qskew.backends import _qiskit
+
+    if not (_qiskit.is_qiskit(backend) or noise_of(options) is not None):
+        raise ValueError(
+            "mitigation='readout' needs a readout error to undo: a Qiskit target (calibrated "
+            "on the device) or 'default.mixed' with backend_options={'noise': "
+            f"Noise(readout=...)}}; got backend={backend!r}, shots={shots!r}.")
 
 
 def module_expectations(module, batches, wires, terms):
@@ -262,7 +290,8 @@ def module_expectations(module, batches, wires, terms):
             gates, wires, terms, module.shots, device, rng=rng, on_job=count,
             optimization_level=_qiskit.optimization_level(module.backend,
                                                           module.backend_options),
-            mode=_qiskit.execution_mode(module.backend, module.backend_options))
+            mode=_qiskit.execution_mode(module.backend, module.backend_options),
+            readout_cache=_readout_cache(module))
     elif noise_of(module.backend_options) is not None:
         evaluate = noisy_simulator(gates, wires, terms, module, rng)
     else:

@@ -81,6 +81,10 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         trainable angle and row, ``"spsa"`` 2 per row (cheaper, noisier); see
         :mod:`qskew.backends._shift`. Exact mode backpropagates; other
         PennyLane devices take it as the QNode's ``diff_method``.
+    mitigation : {"readout"}, optional
+        Undo readout errors on a noisy backend: on a Qiskit target two
+        calibration circuits are measured once per fitted network (one more
+        Sampler job); on ``default.mixed`` the ``Noise`` specification's.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, validation split, shuffling and shots: same seed, same
         model, bit for bit.
@@ -138,6 +142,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         **_constraints.ENCODING,
         **_constraints.BACKEND,
         **_constraints.DIFF_METHOD,
+        **_constraints.MITIGATION,
         "random_state": ["random_state"],
     }
 
@@ -146,7 +151,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
                  max_epochs=100, validation_fraction=0.1, patience=10, tol=1e-4,
                  warm_start=False, reps=1, entanglement="linear", rotation="Y",
                  backend="lightning.qubit", backend_options=None, shots=None,
-                 diff_method="best", random_state=None):
+                 diff_method="best", mitigation=None, random_state=None):
         self.n_layers = n_layers
         self.feature_map = feature_map
         self.ansatz = ansatz
@@ -167,6 +172,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         self.backend_options = backend_options
         self.shots = shots
         self.diff_method = diff_method
+        self.mitigation = mitigation
         self.random_state = random_state
 
     # -- fitting ----------------------------------------------------------
@@ -267,7 +273,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
                 "ansatz": self.ansatz, "reps": self.reps, "entanglement": self.entanglement,
                 "rotation": self.rotation, "backend": self.backend,
                 "backend_options": self.backend_options, "shots": self.shots,
-                "diff_method": self.diff_method}
+                "diff_method": self.diff_method, "mitigation": self.mitigation}
 
     def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None):
         """Upper bound on what ``fit`` and predicting will cost (binary classes).
@@ -297,7 +303,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
             also runs its gradient circuits (:func:`~qskew.backends._cost.
             gradient_circuits`). Then ``predict_calls * n_predict``
             evaluations. On a Qiskit target one primitive job per training
-            batch, per validation pass and per prediction call. Early
+            batch, per validation pass and per prediction call, and with
+            ``mitigation="readout"`` one calibration job of 2 circuits. Early
             stopping may end training sooner.
 
         Examples
@@ -329,6 +336,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         batches = -(-n_train // min(self.batch_size, n_train)) if n_train else 0
         jobs = self.max_epochs * (batches + (1 if n_val else 0)) + (predict_calls if n_predict
                                                                       else 0)
+        if self.mitigation == "readout" and (n_fit or n_predict):  # one calibration job
+            circuits, jobs = circuits + 2, jobs + 1
         cost = _cost.evaluations(False, circuits, self.shots, jobs)
         return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
             else cost
@@ -355,7 +364,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         per_gate = 3 if self.ansatz == "strong" else 2
         return self.n_layers * n_features * per_gate
 
-    def with_backend(self, backend, *, backend_options=None, shots=None):
+    def with_backend(self, backend, *, backend_options=None, shots=None, mitigation=None):
         """This fitted classifier, evaluating on another backend (no refitting).
 
         The usual hardware workflow: train on a simulator (training on a QPU
@@ -369,6 +378,9 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
             PennyLane device name, or ``"qiskit.remote"`` / ``"qiskit.aer"``.
         backend_options : dict, optional
         shots : int, optional
+        mitigation : {"readout"}, optional
+            Undo the readout errors there (one calibration job on a Qiskit
+            target, at the first prediction).
 
         Returns
         -------
@@ -392,11 +404,17 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         check_backend(backend)
         other = copy.deepcopy(self)
-        other.set_params(backend=backend, backend_options=backend_options, shots=shots)
+        other.set_params(backend=backend, backend_options=backend_options, shots=shots,
+                         mitigation=mitigation)
+        other._validate_params()
+        from qskew.backends import _shift
+
+        _shift.check_mitigation(mitigation, backend, shots, backend_options)
         qnn = other.module_.qnn
         qnn.backend, qnn.backend_options, qnn.shots = backend, backend_options, shots
+        qnn.mitigation = mitigation
         qnn.exact, qnn._qnode, qnn._shot_rng = is_exact(backend, shots), None, None
-        qnn._mixed_device = None
+        qnn._mixed_device = qnn._readout = None
         return other
 
     # -- prediction -------------------------------------------------------

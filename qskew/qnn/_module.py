@@ -50,6 +50,10 @@ class QNNModule(nn.Module):
         Gradients of sampled circuits: ``"best"`` / ``"parameter-shift"`` or
         ``"spsa"`` (:mod:`qskew.backends._shift`); on other devices the
         QNode's differentiation method.
+    mitigation : {"readout"}, optional
+        Undo readout errors: on a Qiskit target from two calibration circuits
+        measured once (one extra Sampler job), on ``default.mixed`` from the
+        ``Noise`` specification.
     seed : int, optional
         Seeds the initial weights (uniform in ``[0, 2π)``) and shot sampling.
 
@@ -87,10 +91,11 @@ class QNNModule(nn.Module):
     def __init__(self, n_qubits, *, n_layers=2, feature_map="angle", ansatz="strong",
                  n_outputs=1, reps=1, entanglement="linear", rotation="Y",
                  backend="lightning.qubit", backend_options=None, shots=None,
-                 diff_method="best", seed=None):
+                 diff_method="best", mitigation=None, seed=None):
         super().__init__()
         check_backend(backend)
         check_noise(backend, backend_options)
+        _shift.check_mitigation(mitigation, backend, shots, backend_options)
         check_n_qubits(n_qubits, backend, "QNNModule")
         self.n_qubits = n_qubits
         self.n_outputs = n_outputs
@@ -105,6 +110,7 @@ class QNNModule(nn.Module):
         self.backend_options = backend_options
         self.shots = shots
         self.diff_method = diff_method
+        self.mitigation = mitigation
         self.seed = seed
         self.exact = is_exact(backend, shots)
         self._qnode = None

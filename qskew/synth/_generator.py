@@ -107,6 +107,11 @@ class QuantumGenerator(_Sampling, nn.Module):
     backend : str, default="lightning.qubit"
     backend_options : dict, optional
     shots : int, optional
+    diff_method : {"best", "parameter-shift", "spsa"}, default="best"
+        Gradients of sampled circuits (:mod:`qskew.backends._shift`); on other
+        devices the QNode's differentiation method.
+    mitigation : {"readout"}, optional
+        Undo readout errors (see :class:`~qskew.QNNModule`).
     seed : int, optional
         Seeds the initial weights (uniform in ``[-π, π)``) and the noise stream.
 
@@ -130,7 +135,7 @@ class QuantumGenerator(_Sampling, nn.Module):
 
     def __init__(self, n_qubits, n_layers, *, n_features=None, latent_dim=None,
                  observables="Z", backend="lightning.qubit", backend_options=None, shots=None,
-                 diff_method="best", seed=None):
+                 diff_method="best", mitigation=None, seed=None):
         super().__init__()
         per_patch = generator_outputs(n_qubits, observables)
         n_features = per_patch if n_features is None else n_features
@@ -146,6 +151,7 @@ class QuantumGenerator(_Sampling, nn.Module):
             )
         check_backend(backend)
         check_noise(backend, backend_options)
+        _shift.check_mitigation(mitigation, backend, shots, backend_options)
         check_n_qubits(
             n_qubits, backend, "QuantumGenerator", "simulates n_qubits wires per patch",
             subject=f"n_qubits={n_qubits}",
@@ -156,7 +162,7 @@ class QuantumGenerator(_Sampling, nn.Module):
         self.n_patches = -(-n_features // per_patch)
         self.backend, self.backend_options, self.shots, self.seed = (
             backend, backend_options, shots, seed)
-        self.diff_method = diff_method
+        self.diff_method, self.mitigation = diff_method, mitigation
         self.exact = is_exact(backend, shots)
         generator = torch.Generator().manual_seed(0 if seed is None else int(seed))
         shape = (self.n_patches, n_layers, n_qubits, 2)

@@ -116,10 +116,12 @@ class _GANOverSampler(BaseOverSampler):
             Seeds the latent noise (and shot sampling); default: drawn from
             the sampler's ``random_state``.
         **backend
-            ``backend``, ``backend_options`` and ``shots`` to draw with
-            instead of the fitted ones (quantum generators only), e.g.
+            ``backend``, ``backend_options``, ``shots`` and ``mitigation``
+            to draw with instead of the fitted ones (quantum generators
+            only), e.g.
             ``backend="qiskit.remote", backend_options={"backend": FakeManilaV2()},
-            shots=4000``: all patches and rows then go in one primitive job.
+            shots=4000``: all patches and rows then go in one primitive job
+            (and ``mitigation="readout"`` adds one calibration job).
 
         Returns
         -------
@@ -143,10 +145,10 @@ class _GANOverSampler(BaseOverSampler):
 
         check_is_fitted(self, "generators_")
         label = self._generated_label(label)
-        unknown = sorted(set(backend) - {"backend", "backend_options", "shots"})
+        unknown = sorted(set(backend) - {"backend", "backend_options", "shots", "mitigation"})
         if unknown:
             raise TypeError(f"generate() got unexpected keyword argument(s) {unknown}; it "
-                            "takes backend, backend_options and shots.")
+                            "takes backend, backend_options, shots and mitigation.")
         generator = copy.deepcopy(self.generators_[label])  # the fitted one stays as it is
         if backend:
             if not hasattr(generator, "backend"):
@@ -155,8 +157,13 @@ class _GANOverSampler(BaseOverSampler):
             for name, value in backend.items():
                 setattr(generator, name, value)
             check_backend(generator.backend)
+            from qskew.backends import _shift
+
+            generator.mitigation = backend.get("mitigation")
+            _shift.check_mitigation(generator.mitigation, generator.backend, generator.shots,
+                                    generator.backend_options)
             generator.exact, generator._qnodes = is_exact(generator.backend, generator.shots), None
-            generator._mixed_device = None
+            generator._mixed_device = generator._readout = None
         seed = (int(random_state) if random_state is not None
                 else int(check_random_state(self.random_state).randint(2**31 - 1)))
         generator.seed, generator._shot_rng = seed, None  # shots drawn from this seed
@@ -242,6 +249,9 @@ class QGANOverSampler(_GANOverSampler):
         Generator gradients when circuits are sampled (shots, or a Qiskit
         target): 2 shifted circuits per trainable angle and row, or 2 per row
         (``"spsa"``); see :mod:`qskew.backends._shift`.
+    mitigation : {{"readout"}}, optional
+        Undo readout errors on a noisy backend (one calibration job per
+        generator on a Qiskit target; see :class:`~qskew.QNNModule`).
 {_COMMON_DOC.format(epochs=100, lr_g=0.05, lr_d=0.01)}
 
     Attributes
@@ -282,13 +292,15 @@ class QGANOverSampler(_GANOverSampler):
         "observables": [StrOptions(set(OBSERVABLE_SETS))],
         **_constraints.BACKEND,
         **_constraints.DIFF_METHOD,
+        **_constraints.MITIGATION,
     }
 
     def __init__(self, *, sampling_strategy="auto", n_qubits=4, n_layers=4, observables="Z",
                  latent_dim=None, epochs=100, batch_size=32, lr_generator=0.05,
                  lr_discriminator=0.01, loss="bce", n_critic=None,
                  discriminator_hidden=(32, 16), backend="lightning.qubit",
-                 backend_options=None, shots=None, diff_method="best", random_state=None):
+                 backend_options=None, shots=None, diff_method="best", mitigation=None,
+                 random_state=None):
         super().__init__(sampling_strategy=sampling_strategy)
         self.n_qubits = n_qubits
         self.n_layers = n_layers
@@ -305,6 +317,7 @@ class QGANOverSampler(_GANOverSampler):
         self.backend_options = backend_options
         self.shots = shots
         self.diff_method = diff_method
+        self.mitigation = mitigation
         self.random_state = random_state
 
     def estimate_cost(self, n_features, n_rows, n_new):
@@ -336,7 +349,8 @@ class QGANOverSampler(_GANOverSampler):
             its gradient circuits (:func:`~qskew.backends._cost.
             gradient_circuits`), and a circuit reading ``"XYZ"`` is measured
             in 3 settings. On a Qiskit target each generator call is one
-            job: ``n_critic + 1`` per mini-batch, and one for the draw.
+            job: ``n_critic + 1`` per mini-batch, and one for the draw
+            (plus one calibration job with ``mitigation="readout"``).
 
         Examples
         --------
@@ -361,6 +375,10 @@ class QGANOverSampler(_GANOverSampler):
             return {**cost, **extra}
         batches = -(-n_rows // min(self.batch_size, n_rows)) if n_rows else 0
         cost["jobs"] = self.epochs * batches * (self._n_critic() + 1) + (1 if n_new else 0)
+        if self.mitigation == "readout" and cost["jobs"]:  # one calibration job, 2 circuits
+            cost["jobs"] += 1
+            cost["circuits"] += 2
+            cost["shots"] += 2 * self.shots
         return {**_cost.on_hardware(cost, self._transpiled_size()), **extra}
 
     def _transpiled_size(self):
@@ -393,7 +411,7 @@ class QGANOverSampler(_GANOverSampler):
             self.n_qubits, self.n_layers, n_features=n_features, latent_dim=self.latent_dim,
             observables=self.observables, backend=self.backend,
             backend_options=self.backend_options, shots=self.shots,
-            diff_method=self.diff_method, seed=seed,
+            diff_method=self.diff_method, mitigation=self.mitigation, seed=seed,
         )
 
 

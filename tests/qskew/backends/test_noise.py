@@ -190,3 +190,36 @@ def test_mitigation_on_a_fake_device_brings_the_kernel_back(simulated):
         assert simulated["jobs"] - before["jobs"] == estimate["jobs"] == 1
         assert simulated["circuits"] - before["circuits"] == estimate["circuits"]
     assert deviation["readout+depolarizing"] < deviation["readout"] < deviation[None]
+
+
+@needs_aer
+def test_readout_mitigation_of_trained_models_on_a_fake_device(simulated):
+    import torch
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    from qskew import QuantumGenerator
+
+    device = {"backend": "qiskit.remote", "backend_options": {"backend": FakeManilaV2()},
+              "shots": 4000}
+    rows = torch.as_tensor(np.random.default_rng(1).uniform(0, np.pi, (32, 3)))
+    with torch.no_grad():
+        exact = QNNModule(3, n_layers=1, seed=2, n_outputs=3)(rows)
+        plain = quiet(QNNModule(3, n_layers=1, seed=2, n_outputs=3, **device), rows)
+        module = QNNModule(3, n_layers=1, seed=2, n_outputs=3, mitigation="readout", **device)
+        before = simulated["jobs"]
+        mitigated = quiet(module, rows)
+        assert simulated["jobs"] - before == 2  # the calibration, then the circuits
+        quiet(module, rows)
+        assert simulated["jobs"] - before == 3  # calibrated once per module
+    assert (mitigated - exact).abs().mean() < 0.8 * (plain - exact).abs().mean()
+    noise = {"noise": Noise(readout=0.05)}
+    with torch.no_grad():
+        generator = QuantumGenerator(2, 1, seed=0, backend="default.mixed",
+                                     backend_options=noise, mitigation="readout")
+        reference = QuantumGenerator(2, 1, seed=0)
+        z = reference.noise(5, seed=1)
+        torch.testing.assert_close(generator(z), reference(z), atol=1e-10, rtol=0)
+    with pytest.raises(ValueError, match="needs a readout error to undo"):
+        QNNModule(2, mitigation="readout")
+    with pytest.raises(ValueError, match="must be None or 'readout'"):
+        QNNModule(2, backend="qiskit.aer", shots=10, mitigation="depolarizing")

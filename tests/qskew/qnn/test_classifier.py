@@ -409,6 +409,8 @@ def test_unknown_backend(small):
     {"backend": "lightning.qubit", "shots": 40, "diff_method": "spsa"},
     {"backend": "default.mixed", "shots": 40, "ansatz": "hardware_efficient"},
     pytest.param({"backend": "qiskit.aer", "shots": 40}, marks=needs_aer),
+    pytest.param({"backend": "qiskit.aer", "shots": 40, "mitigation": "readout",
+                  "backend_options": {"noise": {"readout": 0.05}}}, marks=needs_aer),
     pytest.param({"backend": "qiskit.aer", "shots": 40, "diff_method": "spsa",
                   "validation_fraction": None}, marks=needs_aer),
 ])

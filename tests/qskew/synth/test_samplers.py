@@ -390,6 +390,10 @@ def test_quantum_gan_learns_gaussian_mixture_other_seeds(seed):
     {"backend": "lightning.qubit", "shots": 30, "observables": "XYZ", "diff_method": "spsa"},
     {"backend": "default.mixed", "shots": 30},
     pytest.param({"backend": "qiskit.aer", "shots": 30}, marks=needs_aer),
+    pytest.param({"backend": "qiskit.aer", "shots": 30, "mitigation": "readout"},
+                 marks=needs_aer),
+    {"backend": "default.mixed", "shots": 30, "mitigation": "readout",
+     "backend_options": {"noise": {"readout": 0.02, "depolarizing": 0.01}}},
     pytest.param({"backend": "qiskit.aer", "shots": 30, "observables": "XYZ",
                   "diff_method": "spsa", "batch_size": 3}, marks=needs_aer),
 ])
