@@ -145,3 +145,24 @@ def validate_prediction_data(estimator, X):
             "preprocessing as for the training data."
         )
     return validate_data(estimator, X, dtype=np.float64, order="C", reset=False)
+
+
+def retargeted(estimator, backend, **settings):
+    """A copy of fitted ``estimator`` set to run on ``backend`` (no refitting).
+
+    ``settings`` are the estimator's other backend parameters
+    (``backend_options``, ``shots``, ``mitigation``); the copy's parameters
+    are validated, ``estimator`` is left as it is.
+    """
+    import copy
+
+    from sklearn.utils.validation import check_is_fitted
+
+    from qskew.backends import check_backend
+
+    check_is_fitted(estimator)
+    check_backend(backend)
+    other = copy.deepcopy(estimator)
+    other.set_params(backend=backend, **settings)
+    other._validate_params()
+    return other

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 
 from qskew import _constraints
 from qskew._compat import HasMethods, Interval, StrOptions, _fit_context
-from qskew._validation import validate_prediction_data, validate_training_data
+from qskew._validation import retargeted, validate_prediction_data, validate_training_data
 from qskew.backends._cost import total
 from qskew.kernels import QuantumKernelSVC
 from qskew.qnn import QNNClassifier
@@ -212,6 +212,32 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         })
         return estimator
 
+    def with_backend(self, backend, *, backend_options=None, shots=None):
+        """This fitted stack, its quantum members scoring on another backend (no refitting).
+
+        Each fitted quantum member (alone or at the end of a pipeline) is
+        replaced by its own ``with_backend`` copy; classical members and the
+        meta-learner stay as fitted. The usual hardware workflow: fit on a
+        simulator, score on the QPU.
+
+        Parameters
+        ----------
+        backend : str
+        backend_options : dict, optional
+        shots : int, optional
+
+        Returns
+        -------
+        QuantumStackingClassifier
+            A copy; ``self`` is left as it is.
+        """
+        other = retargeted(self, backend, backend_options=backend_options, shots=shots)
+        settings = {"backend_options": backend_options, "shots": shots}
+        other.estimators_ = [_retarget(estimator, backend, settings) if _is_quantum(estimator)
+                             else estimator for estimator in other.estimators_]
+        other.named_estimators_ = dict(zip(other.named_estimators_, other.estimators_))
+        return other
+
     def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None):
         """What ``fit`` and predicting will cost, from each quantum member's own estimate.
 
@@ -388,6 +414,15 @@ def _is_quantum(estimator):
     while hasattr(estimator, "steps"):
         estimator = estimator.steps[-1][1]
     return isinstance(estimator, _QUANTUM_TYPES)
+
+
+def _retarget(estimator, backend, settings):
+    """A quantum member (or the pipeline it ends) scoring on ``backend``."""
+    if hasattr(estimator, "steps"):
+        name, last = estimator.steps[-1]
+        estimator.steps[-1] = (name, _retarget(last, backend, settings))
+        return estimator
+    return estimator.with_backend(backend, **settings)
 
 
 def _seeded(estimator, rng):

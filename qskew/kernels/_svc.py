@@ -12,7 +12,7 @@ from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from qskew._validation import validate_prediction_data, validate_training_data
+from qskew._validation import retargeted, validate_prediction_data, validate_training_data
 from qskew.backends import check_backend, check_n_qubits
 from qskew.backends._cost import total
 from qskew.kernels._kernel import QuantumKernel
@@ -219,6 +219,43 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
 
     def _kernel(self):
         return QuantumKernel(**{name: getattr(self, name) for name in KERNEL_PARAMS})
+
+    def with_backend(self, backend, *, backend_options=None, shots=None, mitigation=None):
+        """This fitted classifier, scoring on another backend (no refitting).
+
+        The usual hardware workflow: fit on a simulator, then compute the
+        kernel between new rows and the support vectors on the QPU — on
+        ``qiskit.remote`` / ``qiskit.aer`` all pairs of a prediction call in
+        one Sampler job. The SVM's coefficients and probability calibration
+        stay the simulator's.
+
+        Parameters
+        ----------
+        backend : str
+        backend_options : dict, optional
+        shots : int, optional
+        mitigation : {"readout", "depolarizing", "readout+depolarizing"}, optional
+            See :class:`~qskew.QuantumKernel`.
+
+        Returns
+        -------
+        QuantumKernelSVC
+            A copy with the same fitted SVM; ``self`` is left as it is.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[0.1, 0.2], [0.3, 0.1], [2.9, 3.0], [2.7, 2.8]] * 3)
+        >>> y = np.array([0, 0, 1, 1] * 3)
+        >>> clf = QuantumKernelSVC(feature_map="angle", reps=1, random_state=0).fit(X, y)
+        >>> clf.with_backend("default.qubit", shots=1000).predict([[0.2, 0.2], [2.8, 2.9]])
+        array([0, 1])
+        """
+        other = retargeted(self, backend, backend_options=backend_options, shots=shots,
+                           mitigation=mitigation)
+        other.kernel_ = other._kernel()
+        other.kernel_._prepare(self.n_features_in_)  # refuses bad settings now, not at predict
+        return other
 
     def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, cached=0, n_features=None):
         """What ``fit`` on ``n_fit`` rows and predicting ``n_predict`` rows will cost.

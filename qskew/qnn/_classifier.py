@@ -13,7 +13,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from circuits import ANSATZE, QNN_FEATURE_MAPS
 from qskew import _constraints
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from qskew._validation import validate_prediction_data, validate_training_data
+from qskew._validation import retargeted, validate_prediction_data, validate_training_data
 from qskew.backends import (
     _cost,
     _qiskit,
@@ -397,18 +397,11 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         >>> clf.with_backend("default.qubit", shots=2000).predict([[0.2, 0.2], [2.8, 2.9]])
         array([0, 1])
         """
-        import copy
+        other = retargeted(self, backend, backend_options=backend_options, shots=shots,
+                           mitigation=mitigation)
+        from qskew.backends import _noise, _shift
 
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self)
-        check_backend(backend)
-        other = copy.deepcopy(self)
-        other.set_params(backend=backend, backend_options=backend_options, shots=shots,
-                         mitigation=mitigation)
-        other._validate_params()
-        from qskew.backends import _shift
-
+        _noise.check_noise(backend, backend_options)
         _shift.check_mitigation(mitigation, backend, shots, backend_options)
         qnn = other.module_.qnn
         qnn.backend, qnn.backend_options, qnn.shots = backend, backend_options, shots

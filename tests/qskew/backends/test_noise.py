@@ -223,3 +223,17 @@ def test_readout_mitigation_of_trained_models_on_a_fake_device(simulated):
         QNNModule(2, mitigation="readout")
     with pytest.raises(ValueError, match="must be None or 'readout'"):
         QNNModule(2, backend="qiskit.aer", shots=10, mitigation="depolarizing")
+
+
+@needs_aer
+def test_aer_with_a_fake_devices_noise_behaves_like_the_device():
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    exact = kernel()(X)
+    device = FakeManilaV2()
+    aer = quiet(kernel(backend="qiskit.aer", shots=4000, backend_options={"noise": device}), X)
+    remote = quiet(kernel(backend="qiskit.remote", shots=4000,
+                          backend_options={"backend": device}), X)
+    for K in (aer, remote):
+        assert 0.003 < np.abs(K - exact)[OFF].mean() < 0.05
+    assert abs(np.abs(aer - exact)[OFF].mean() - np.abs(remote - exact)[OFF].mean()) < 0.01

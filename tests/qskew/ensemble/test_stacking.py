@@ -792,3 +792,19 @@ def test_bad_prediction_input(fitted):
 def test_not_fitted(method):
     with pytest.raises(NotFittedError, match="QuantumStackingClassifier instance is not fitted"):
         getattr(QuantumStackingClassifier(_fast_members()), method)(np.zeros((2, 2)))
+
+
+def test_with_backend_scores_the_fitted_quantum_members_elsewhere(simulated):
+    X, y = _skewed(30)
+    members = [("qsvc", make_pipeline(MinMaxScaler(ANGLES), _qsvc())),
+               ("qnn", QNNClassifier(n_layers=1, max_epochs=3, validation_fraction=None)),
+               ("lr", LogisticRegression())]
+    stack = _quiet_fit(QuantumStackingClassifier(members, cv=2, random_state=0), X, y)
+    moved = stack.with_backend("default.qubit", shots=20000)
+    qsvc, qnn = moved.named_estimators_["qsvc"][-1], moved.named_estimators_["qnn"]
+    assert (qsvc.kernel_.backend, qsvc.kernel_.shots) == ("default.qubit", 20000)
+    assert (qnn.module_.qnn.backend, qnn.module_.qnn.shots) == ("default.qubit", 20000)
+    assert moved.named_estimators_["lr"] is not stack.named_estimators_["lr"]  # a copy
+    assert stack.named_estimators_["qsvc"][-1].kernel_.shots is None  # left as it was
+    np.testing.assert_allclose(moved.predict_proba(X), stack.predict_proba(X), atol=0.1)
+    assert simulated["shots"] > 0

@@ -548,3 +548,24 @@ def test_takes_every_kernel_parameter_including_dtype(binary):
     assert single.kernel_.states(X_test[:2]).dtype == np.complex64
     np.testing.assert_allclose(single.predict_proba(X_test),
                                double.fit(X, y).predict_proba(X_test), atol=1e-4)
+
+
+def test_with_backend_scores_on_another_backend_without_refitting(simulated):
+    X, y = make_classification(40, n_features=2, n_informative=2, n_redundant=0,
+                               random_state=0)
+    X = MinMaxScaler((0, np.pi)).fit_transform(X)
+    clf = QuantumKernelSVC(feature_map="angle", reps=1, random_state=0).fit(X, y)
+    moved = clf.with_backend("default.mixed", shots=4000,
+                             backend_options={"noise": {"readout": 0.02}},
+                             mitigation="readout")
+    assert moved.svc_ is not clf.svc_ and np.array_equal(moved.svc_.dual_coef_,
+                                                         clf.svc_.dual_coef_)
+    before = simulated["circuits"]
+    proba = moved.predict_proba(X[:10])
+    assert simulated["circuits"] - before == 10 * len(clf.support_)
+    assert np.abs(proba - clf.predict_proba(X[:10])).max() < 0.1
+    assert (clf.backend, clf.kernel_.shots) == ("lightning.qubit", None)
+    with pytest.raises(ValueError, match="noiseless statevector simulator"):
+        clf.with_backend("default.qubit", shots=10, mitigation="readout")
+    with pytest.raises(NotFittedError):
+        QuantumKernelSVC().with_backend("default.qubit")
