@@ -4,7 +4,10 @@ The only subpackage that creates PennyLane devices and QNodes. Estimators
 store a backend *name*, ``backend_options`` and ``shots``, and ask here in
 ``fit``: :func:`is_exact` decides between qskew's statevector engine
 (:func:`batched_states`, :func:`simulate_states`) and circuits run on a
-device (:func:`make_device`, :func:`execute`, :func:`make_qnode`).
+device (:func:`make_device`, :func:`execute`, :func:`make_qnode`). Private
+modules: ``_qiskit`` (IBM targets in few batched jobs), ``_shift`` (sampled
+circuits and their parameter-shift / SPSA gradients), ``_noise`` (the
+:class:`Noise` specification and readout mitigation), ``_cost`` (estimates).
 
 The names, limits and checks load without PennyLane; the engine and the
 device functions load on first use.

@@ -17,8 +17,11 @@ Every gradient is taken over the angle columns that require one:
 The forward circuits and every shifted one go to ``evaluate`` in one call:
 on a Qiskit target that is one primitive job per training step; on a
 statevector simulator with shots the values are drawn from the exact ones
-(:func:`sampled_simulator`). torch's chain rule then carries the angle
-gradients to whatever the angles depend on.
+(:func:`sampled_simulator`); on ``default.mixed`` with a qskew
+:class:`~qskew.backends.Noise` they are the exact noisy ones, then shots
+(:func:`noisy_simulator`). The rule stays exact under noise channels placed
+after the gates, which do not depend on the angles. torch's chain rule then
+carries the angle gradients to whatever the angles depend on.
 """
 
 import math as pymath
