@@ -9,11 +9,21 @@ from numbers import Integral
 from circuits import ENTANGLEMENTS, ROTATIONS
 from qskew._compat import Interval, StrOptions
 
+class Count(Interval):
+    """``Interval(Integral, ...)`` that refuses bools (``shots=True`` is not 1 shot)."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        return super().__str__() + " (not a bool)"
+
+
 #: Where quantum work runs: every quantum estimator takes these.
 BACKEND = {
     "backend": [str],
     "backend_options": [dict, None],
-    "shots": [Interval(Integral, 1, None, closed="left"), None],
+    "shots": [Count(Integral, 1, None, closed="left"), None],
 }
 
 #: Gradients of trained models when circuits are sampled (see qskew.backends._shift).

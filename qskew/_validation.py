@@ -166,3 +166,72 @@ def retargeted(estimator, backend, **settings):
     other.set_params(backend=backend, **settings)
     other._validate_params()
     return other
+
+
+#: One period of the rotation angles features become (RX/RY/RZ(x) repeat after 2π).
+ANGLE_PERIOD = 2 * np.pi
+#: Beyond this a float64 angle keeps no digits below one period: the encoding sees noise.
+_LARGEST_ANGLE = 1e15
+
+
+def check_angles(X, name="X", *, owner="qskew"):
+    """Refuse features too large to be angles; warn when they wrap around a period.
+
+    qskew's quantum models encode each feature as a rotation angle, so values
+    beyond ``2π`` alias to smaller ones (distant rows can encode alike) and
+    beyond ~1e15 nothing of the value survives.
+
+    Examples
+    --------
+    >>> check_angles(np.array([[0.0, np.pi]]))
+    """
+    import warnings
+
+    peak = float(np.max(np.abs(X))) if np.size(X) else 0.0
+    if peak > _LARGEST_ANGLE:
+        raise ValueError(
+            f"{name} holds features up to {peak:.3g}: {owner} encodes each feature as a "
+            "rotation angle, and beyond ~1e15 a float64 angle keeps no digits below one "
+            "period (2π). Scale the features first, e.g. MinMaxScaler((0, np.pi)).")
+    if peak > ANGLE_PERIOD:
+        warnings.warn(
+            f"{name} holds features up to {peak:.3g}, beyond one period (2π) of the rotation "
+            f"angles {owner} encodes them as: angles wrap around, so distant values can "
+            "encode alike. Scale the features first, e.g. MinMaxScaler((0, np.pi)).",
+            UserWarning, stacklevel=3)
+
+
+def check_weighted_classes(owner, classes, y, sample_weight):
+    """Refuse sample weights that are ``<= 0`` on every row of a class."""
+    missing = [c for c in classes if not np.any(sample_weight[y == c] > 0)]
+    if missing:
+        shown = [getattr(c, "item", lambda c=c: c)() for c in missing]
+        raise ValueError(
+            f"{owner} needs a positive sample_weight in every class; got weights <= 0 for "
+            f"all samples of class(es) {shown}. Give them positive weights, or drop those "
+            "rows from X and y.")
+
+
+def check_numeric(X, name, *, owner="qskew"):
+    """Refuse non-numeric columns with a message naming the argument and the columns."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(dtypes, "items"):
+        import pandas as pd
+
+        bad = [str(c) for c, t in dtypes.items()
+               if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))]
+        if bad:
+            raise ValueError(
+                f"{name} must be numeric for {owner}; column(s) {bad[:5]}"
+                f"{' and more' if len(bad) > 5 else ''} are not. Encode categorical columns "
+                "first (e.g. OneHotEncoder) or drop them.")
+        return
+    if sp.issparse(X):
+        return
+    array = np.asarray(X)
+    if array.dtype.kind not in "biuf":
+        try:
+            array.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must be numeric for {owner} ({exc}). Encode categorical "
+                             "columns first (e.g. OneHotEncoder) or drop them.") from exc

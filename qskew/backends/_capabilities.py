@@ -152,6 +152,33 @@ def is_sampled(backend, shots, options=None):
             or (backend == "default.mixed" and noise_of(options) is not None))
 
 
+def check_backend_options(backend, shots, options, owner="qskew"):
+    """Refuse ``shots`` and ``backend_options`` that ``backend`` would not use as given.
+
+    ``shots`` must be a positive integer (not a bool) or None. A ``noise``
+    specification runs on ``default.mixed`` and ``qiskit.aer`` only. On a
+    statevector simulator qskew's engine runs the circuits and creates no
+    device, so any option there would be silently ignored: refused instead.
+    (Qiskit targets check their own options, see ``_qiskit.target``.)
+    """
+    from numbers import Integral
+
+    from qskew._secrets import redacted
+    from qskew.backends._noise import check_noise
+
+    if shots is not None and (isinstance(shots, bool) or not isinstance(shots, Integral)
+                              or shots < 1):
+        raise ValueError(f"shots must be a positive integer or None; got {shots!r}. "
+                         "Pass e.g. shots=1000, or None for exact results.")
+    check_noise(backend, options)
+    if options and backend in STATEVECTOR_SIMULATORS:
+        raise ValueError(
+            f"backend_options {sorted(redacted(options))} are not used: {owner} runs "
+            f"{backend!r} on qskew's statevector engine, which creates no device. Remove "
+            "them, or choose a backend that reads them (e.g. 'default.mixed' with a noise "
+            "specification, or 'qiskit.aer').")
+
+
 def _qiskit_layer_available(backend):
     """``qiskit.remote`` / ``qiskit.aer`` run through qskew's own Qiskit layer, which needs
     qiskit-ibm-runtime (and qiskit-aer), not PennyLane's plugin."""

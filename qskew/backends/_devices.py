@@ -13,6 +13,7 @@ import numpy as np
 import pennylane as qml
 
 from qskew._exceptions import BackendError
+from qskew._secrets import redacted
 from qskew.backends._capabilities import check_backend
 
 
@@ -55,7 +56,7 @@ def make_device(backend, n_wires, *, seed=None, options=None):
     except Exception as exc:
         raise BackendError(
             f"could not create backend {backend!r} with wires={n_wires} and "
-            f"backend_options={options!r}: {exc}. Check the options against the "
+            f"backend_options={redacted(options)!r}: {exc}. Check the options against the "
             "device's documentation."
         ) from exc
 

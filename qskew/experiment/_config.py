@@ -14,6 +14,7 @@ import re
 import sys
 from pathlib import Path
 
+from qskew._secrets import credential_paths
 from qskew.experiment import _registry as reg
 from qskew.experiment._check import Checker, check_backend, kind, suggest
 from qskew.experiment._config_components import check_members, resolve_components
@@ -158,6 +159,11 @@ def load_config(config, *, data=None, backend=None, overrides=None):
     if backend is not None:
         raw["backend"] = backend
     check = Checker()
+    for path in credential_paths(raw):
+        check.add(path, "looks like a credential: qskew never reads credentials from configs or "
+                        "--set (they would be written to config.resolved.json). Remove it; for "
+                        "IBM hardware set QISKIT_IBM_TOKEN or save an account once with "
+                        "QiskitRuntimeService.save_account(...)")
     resolved = _resolve(raw, base, check, Path(source).stem if source != "config" else None)
     if check.problems:
         raise ConfigError(check.problems, source=source)

@@ -11,9 +11,11 @@ from sklearn.utils import check_random_state
 from circuits import FEATURE_MAP_NAMES
 from qskew import _constraints
 from qskew._compat import StrOptions
-from qskew._validation import check_features
+from qskew._secrets import redacted
+from qskew._validation import check_angles, check_features
 from qskew.backends import _cost, _qiskit, check_backend, check_n_qubits, is_exact
-from qskew.backends._noise import check_noise, noise_of
+from qskew.backends._capabilities import check_backend_options
+from qskew.backends._noise import noise_of
 from qskew.kernels import _gram, _states
 
 # Pairs per broadcast tape in circuit mode.
@@ -199,6 +201,9 @@ class QuantumKernel(BaseEstimator):
                 f"X1 and X2 must have the same number of features; got {X1.shape[1]} "
                 f"and {X2.shape[1]}. Pass rows encoded the same way to both."
             )
+        for array, name in ((X1, "X1"), (None if symmetric else X2, "X2")):
+            if array is not None:
+                check_angles(array, name, owner="QuantumKernel")
         self._prepare(X1.shape[1])
         if self._exact:
             return self._exact_gram(X1, None if symmetric else X2)
@@ -297,7 +302,7 @@ class QuantumKernel(BaseEstimator):
         self._key = key
         self._exact = is_exact(self.backend, self.shots)
         self._sampled = not self._exact and is_exact(self.backend, None)
-        check_noise(self.backend, self.backend_options)
+        check_backend_options(self.backend, self.shots, self.backend_options, "QuantumKernel")
         if self.mitigation and (self._exact or self._sampled):
             raise ValueError(
                 f"mitigation={self.mitigation!r} undoes device noise, but backend="
@@ -310,7 +315,7 @@ class QuantumKernel(BaseEstimator):
                 f"mitigation={self.mitigation!r} needs the readout error: a Qiskit target "
                 "(calibrated in the same job) or 'default.mixed' with backend_options="
                 "{'noise': Noise(readout=...)}; got backend="
-                f"{self.backend!r} with backend_options={self.backend_options!r}.")
+                f"{self.backend!r} with backend_options={redacted(self.backend_options)!r}.")
         self._wires = list(range(n_features))
         self._unitary = get_feature_map(
             self.feature_map, reps=self.reps, entanglement=self.entanglement,

@@ -12,7 +12,7 @@ from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from qskew._validation import retargeted, validate_prediction_data, validate_training_data
+from qskew._validation import check_weighted_classes, retargeted, validate_prediction_data, validate_training_data
 from qskew.backends import check_backend, check_n_qubits
 from qskew.backends._cost import total
 from qskew.kernels._kernel import QuantumKernel
@@ -168,7 +168,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         # of a precomputed Gram matrix: drop those rows here instead.
         kept = np.flatnonzero(sample_weight > 0)
         X_fit, y_fit, w_fit = X[kept], y[kept], sample_weight[kept]
-        self._check_weighted_classes(y_fit)
+        check_weighted_classes(type(self).__name__, self.classes_, y_fit, w_fit)
         rng = check_random_state(self.random_state)
         self.kernel_ = self._kernel()
         K = self.kernel_(X_fit)
@@ -184,15 +184,6 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         codes = np.searchsorted(self.classes_, y_fit)
         self.temperature_ = _fit_temperature(margins, codes, w_fit)
         return self
-
-    def _check_weighted_classes(self, y_fit):
-        missing = np.setdiff1d(self.classes_, y_fit)
-        if len(missing):
-            raise ValueError(
-                f"{type(self).__name__} needs a positive sample_weight in every class; got "
-                f"weights <= 0 for all samples of class(es) {missing.tolist()}. Give them "
-                "positive weights, or drop those rows from X and y."
-            )
 
     def _out_of_fold_margins(self, svc, K, y, sample_weight, rng):
         n_splits = min(5, np.bincount(np.searchsorted(self.classes_, y)).min())

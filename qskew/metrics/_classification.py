@@ -164,7 +164,15 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1, n_bins=
     (0.8333, 0.5)
     """
     y_true = np.asarray(y_true)
-    y_score = np.asarray(y_score, dtype=float)
+    try:
+        y_score = np.asarray(y_score, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"y_score must be numeric scores; {exc}.") from exc
+    if y_score.size and not np.isfinite(y_score).all():
+        bad = np.flatnonzero(~np.isfinite(y_score.ravel()))
+        raise ValueError(
+            f"y_score contains {len(bad)} NaN or infinite value(s), first at index {bad[0]}; "
+            "a model's scores must be finite. Check the model that produced them.")
     if y_true.shape != y_score.shape or y_true.ndim != 1:
         raise ValueError(
             f"y_true and y_score must be 1-D and of equal length; got shapes "

@@ -8,6 +8,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 from sklearn.utils import check_random_state
 
+from qskew._validation import check_numeric
 from qskew.metrics._classification import classification_metrics
 
 AGGREGATE_ROW = "(all features)"
@@ -20,6 +21,7 @@ def _as_frame(data, name, columns=None):
             f"{name} must be a 2-D table with at least 2 rows and 1 column; got shape "
             f"{frame.shape}."
         )
+    check_numeric(frame, name, owner="synthetic_fidelity")
     values = frame.to_numpy(dtype=float)
     if not np.isfinite(values).all():
         raise ValueError(f"{name} contains NaN or infinite values; drop or impute them first.")

@@ -13,7 +13,13 @@ from sklearn.utils.class_weight import compute_class_weight
 from circuits import ANSATZE, QNN_FEATURE_MAPS
 from qskew import _constraints
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from qskew._validation import retargeted, validate_prediction_data, validate_training_data
+from qskew._validation import (
+    check_angles,
+    check_weighted_classes,
+    retargeted,
+    validate_prediction_data,
+    validate_training_data,
+)
 from qskew.backends import (
     _cost,
     _qiskit,
@@ -198,9 +204,11 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         # network built for the same features and classes.
         previous_n_features = getattr(self, "n_features_in_", None)
         X, y, classes, codes = validate_training_data(self, X, y)
+        check_angles(X, owner=type(self).__name__)
         self._check_problem(classes, X.shape[1])
         # Negative weights would turn loss minimisation into maximisation.
         sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        check_weighted_classes(type(self).__name__, classes, y, sample_weight)
         weights = self._sample_weights(classes, codes, sample_weight)
         rng = check_random_state(self.random_state)
         reuse = (self.warm_start and hasattr(self, "module_")
@@ -399,9 +407,10 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         """
         other = retargeted(self, backend, backend_options=backend_options, shots=shots,
                            mitigation=mitigation)
-        from qskew.backends import _noise, _shift
+        from qskew.backends import _shift
+        from qskew.backends._capabilities import check_backend_options
 
-        _noise.check_noise(backend, backend_options)
+        check_backend_options(backend, shots, backend_options, type(self).__name__)
         _shift.check_mitigation(mitigation, backend, shots, backend_options)
         qnn = other.module_.qnn
         qnn.backend, qnn.backend_options, qnn.shots = backend, backend_options, shots
@@ -416,6 +425,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         from qskew.qnn import _training
 
         X = validate_prediction_data(self, X)
+        check_angles(X, owner=type(self).__name__)
         return _training.logits(self.module_, X)
 
     def decision_function(self, X):

@@ -16,7 +16,7 @@ from qskew.backends import (
     is_exact,
     is_sampled,
 )
-from qskew.backends._noise import check_noise
+from qskew.backends._capabilities import check_backend_options
 
 
 class QNNModule(nn.Module):
@@ -94,7 +94,7 @@ class QNNModule(nn.Module):
                  diff_method="best", mitigation=None, seed=None):
         super().__init__()
         check_backend(backend)
-        check_noise(backend, backend_options)
+        check_backend_options(backend, shots, backend_options, "QNNModule")
         _shift.check_mitigation(mitigation, backend, shots, backend_options)
         check_n_qubits(n_qubits, backend, "QNNModule")
         self.n_qubits = n_qubits

@@ -18,7 +18,7 @@ from qskew.backends import (
     is_exact,
     is_sampled,
 )
-from qskew.backends._noise import check_noise
+from qskew.backends._capabilities import check_backend_options
 
 
 @contextlib.contextmanager
@@ -150,7 +150,7 @@ class QuantumGenerator(_Sampling, nn.Module):
                 f"n_layers={n_layers}."
             )
         check_backend(backend)
-        check_noise(backend, backend_options)
+        check_backend_options(backend, shots, backend_options, "QuantumGenerator")
         _shift.check_mitigation(mitigation, backend, shots, backend_options)
         check_n_qubits(
             n_qubits, backend, "QuantumGenerator", "simulates n_qubits wires per patch",

@@ -1,5 +1,6 @@
 """GAN oversamplers with imbalanced-learn's sampler API: quantum and classical."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,6 +12,7 @@ from sklearn.utils import check_random_state
 from circuits import OBSERVABLE_SETS, generator_outputs
 from qskew import _constraints
 from qskew._compat import Interval, StrOptions
+from qskew._validation import check_numeric
 from qskew.backends import _cost, _qiskit, check_backend, is_exact, is_sampled
 
 GAN_LOSSES = ("bce", "wgan-gp")
@@ -43,6 +45,12 @@ def quantum_generator_parameter_count(n_features, n_qubits, n_layers, observable
 class _GANOverSampler(BaseOverSampler):
     """Shared fitting of one GAN per class to over-sample (training rows only)."""
 
+    def fit_resample(self, X, y, **params):
+        """Resample ``X`` and ``y`` (imbalanced-learn's API), non-numeric columns refused
+        with a message naming them."""
+        check_numeric(X, "X", owner=type(self).__name__)
+        return super().fit_resample(X, y, **params)
+
     def _fit_resample(self, X, y):
         import torch
 
@@ -60,6 +68,13 @@ class _GANOverSampler(BaseOverSampler):
             rows = X[y == label]
             rows = rows.toarray() if sparse.issparse(rows) else rows
             rows = rows.astype(np.float64)
+            if len(rows) < 2:
+                warnings.warn(
+                    f"{type(self).__name__}: class {getattr(label, 'item', lambda: label)()!r} "
+                    f"has {len(rows)} row, so a GAN has no distribution to learn: its {n_new} "
+                    "synthetic rows are copies of that row. Gather more rows of the class, or "
+                    "use a sampler that says so (e.g. RandomOverSampler).",
+                    UserWarning, stacklevel=3)
             scaler = MinMaxScaler(feature_range=(-1.0, 1.0)).fit(rows)
             seed = int(rng.randint(2**31 - 1))
             generator = self._make_generator(X.shape[1], seed)
