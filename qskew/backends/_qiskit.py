@@ -24,6 +24,8 @@ structure, device and optimisation level, with a fixed seed and Sabre
 layout, so the same seed gives the same numbers in every process.
 """
 
+import random
+import time
 import weakref
 
 import numpy as np
@@ -303,13 +305,87 @@ def jobs_needed(n_bindings, shots):
     return -(-n_bindings // per_job) if n_bindings else 0
 
 
+#: Retries of a transient failure (connection, timeout, a 408/429/5xx answer) before giving
+#: up; waits grow as ``BACKOFF_SECONDS · 2^attempt`` (capped at ``BACKOFF_MAX_SECONDS``),
+#: each scaled by a random jitter in [0.5, 1] so that many clients do not retry in step.
+RETRIES = 5
+BACKOFF_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 60.0
+#: HTTP answers worth retrying (timeout, rate limit, server errors).
+_RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+_sleep = time.sleep  # tests replace it
+_jitter = random.Random()  # never seeded from random_state: waits do not change results
+
+
 def submit(primitive, pubs):
-    """Run ``pubs`` as one primitive job and wait for it (the one place jobs are sent)."""
+    """Run ``pubs`` as one primitive job and wait for it (the one place jobs are sent).
+
+    Transient failures (:func:`is_transient`) are retried with exponential
+    back-off and jitter, up to :data:`RETRIES` times: a failed *submission*
+    is sent again (no job id exists yet), a failed *wait* polls the same job
+    again by its id — a job is never submitted twice. Anything else (an
+    invalid circuit, authentication, a job the service failed) raises
+    :class:`~qskew.BackendError` at once, in one line naming the backend and
+    the job.
+    """
+    where = _backend_name(primitive)
+    job = _retrying(lambda: primitive.run(pubs),
+                    f"submitting a {type(primitive).__name__} job of {len(pubs)} PUB(s) to "
+                    f"{where}")
+    job_id = _job_id(job)
+    return _retrying(job.result, f"the {type(primitive).__name__} job {job_id} on {where}")
+
+
+def _retrying(call, what):
+    for attempt in range(RETRIES + 1):
+        try:
+            return call()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise BackendError(f"{what} failed: {type(exc).__name__}: {exc} (not "
+                                   "retried: not a transient failure).") from exc
+            if attempt == RETRIES:
+                raise BackendError(f"{what} failed {RETRIES + 1} times, last with "
+                                   f"{type(exc).__name__}: {exc}. The service may be down; "
+                                   "try again later.") from exc
+            delay = min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2**attempt)
+            _sleep(delay * (0.5 + 0.5 * _jitter.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def is_transient(exc):
+    """Whether a failure is worth retrying: connection and timeout errors (Python's, the
+    ``requests`` library's, Qiskit Runtime's job timeouts) and HTTP 408/425/429/5xx answers;
+    not authentication, invalid input or a failed job."""
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    name, module = type(exc).__name__, type(exc).__module__
+    if module.startswith("requests") and name in {"ConnectionError", "Timeout", "ReadTimeout",
+                                                   "ConnectTimeout", "ChunkedEncodingError"}:
+        return True
+    if name in {"RuntimeJobTimeoutError", "JobTimeoutError"}:
+        return True
+    status = getattr(exc, "status_code", None)
+    if name == "RequestsApiError" and status is not None:
+        return status in _RETRYABLE_STATUS or status == -1  # -1: no answer at all
+    return False
+
+
+def _job_id(job):
     try:
-        return primitive.run(pubs).result()
-    except Exception as exc:
-        raise BackendError(f"the Qiskit {type(primitive).__name__} job of {len(pubs)} PUB(s) "
-                           f"failed: {exc}") from exc
+        return job.job_id()
+    except Exception:  # a local job without an id
+        return "(no id)"
+
+
+def _backend_name(primitive):
+    try:
+        device = primitive.backend()
+    except Exception:  # not a runtime primitive
+        device = getattr(getattr(primitive, "mode", None), "_backend", None)
+    name = getattr(device, "name", None)
+    name = name() if callable(name) else name
+    return repr(name) if name else type(primitive).__name__
 
 
 def zero_probabilities(operations, wires, shots, device, *, seed=None,

@@ -219,3 +219,88 @@ def test_jobs_go_into_the_users_batch_or_session(monkeypatch):
                                backend_options={"backend": opened}, shots=100)
             module(torch.zeros(3, 2, dtype=torch.float64)).sum().backward()
         assert modes == [opened, opened] and module.weights.grad is not None
+
+
+# -- faults on the hardware path ----------------------------------------------------
+
+
+class _FaultyJob:
+    def __init__(self, job, faults):
+        self.job, self.faults = job, faults
+
+    def job_id(self):
+        return "job-7"
+
+    def result(self):
+        if self.faults:
+            raise self.faults.pop(0)
+        return self.job.result()
+
+
+def _inject(monkeypatch, submit_faults=(), poll_faults=()):
+    """Primitives whose ``run`` first raises ``submit_faults``, whose jobs first raise
+    ``poll_faults``; counts ``run`` calls and jobs really created."""
+    import qiskit_ibm_runtime
+
+    counts = {"run": 0, "jobs": 0}
+    submit_faults, poll_faults = list(submit_faults), list(poll_faults)
+    for name in ("SamplerV2", "EstimatorV2"):
+        base = getattr(qiskit_ibm_runtime, name)
+
+        class Faulty(base):
+            def run(self, pubs, *args, **kwargs):
+                counts["run"] += 1
+                if submit_faults:
+                    raise submit_faults.pop(0)
+                counts["jobs"] += 1
+                return _FaultyJob(super().run(pubs, *args, **kwargs), poll_faults)
+
+        Faulty.__name__ = name
+        monkeypatch.setattr(qiskit_ibm_runtime, name, Faulty)
+    waits = []
+    monkeypatch.setattr(_qiskit, "_sleep", waits.append)
+    return counts, waits
+
+
+def _requests_error(status):
+    from qiskit_ibm_runtime.api.exceptions import RequestsApiError
+
+    return RequestsApiError("service answered", status_code=status)
+
+
+def test_transient_faults_are_retried_without_duplicate_jobs(monkeypatch):
+    clean = quiet(remote(FakeManilaV2(), shots=500, random_state=3), X[:4])
+    counts, waits = _inject(
+        monkeypatch,
+        submit_faults=[ConnectionError("reset by peer"), _requests_error(503)],
+        poll_faults=[TimeoutError("poll timed out"), _requests_error(-1)])
+    K = quiet(remote(FakeManilaV2(), shots=500, random_state=3), X[:4])
+    np.testing.assert_array_equal(K, clean)  # same seed, same result as the fault-free run
+    assert counts == {"run": 3, "jobs": 1}  # two refused submissions, one job, polled 3 times
+    assert len(waits) == 4 and all(0.5 <= w <= 8.0 for w in waits)
+    assert waits[1] > waits[0] * 0.99 or waits[1] >= 1.0  # backing off
+
+
+def test_permanent_faults_fail_at_once_in_one_line(monkeypatch):
+    from qiskit_ibm_runtime.exceptions import IBMNotAuthorizedError, RuntimeJobFailureError
+
+    counts, waits = _inject(monkeypatch, submit_faults=[IBMNotAuthorizedError("bad token")])
+    with pytest.raises(BackendError, match=r"submitting a SamplerV2 job of 1 PUB\(s\) to "
+                                           r"'fake_manila' failed: IBMNotAuthorizedError"
+                                           r".*not retried") as raised:
+        quiet(remote(FakeManilaV2(), shots=100), X[:3])
+    assert "\n" not in str(raised.value) and counts["run"] == 1 and not waits
+    counts, waits = _inject(monkeypatch, poll_faults=[RuntimeJobFailureError("bad circuit")])
+    with pytest.raises(BackendError, match="the SamplerV2 job job-7 on 'fake_manila' failed: "
+                                           "RuntimeJobFailureError"):
+        quiet(remote(FakeManilaV2(), shots=100), X[:3])
+    assert counts == {"run": 1, "jobs": 1} and not waits  # never resubmitted
+
+
+def test_a_lasting_outage_gives_up_after_the_retries(monkeypatch):
+    counts, waits = _inject(monkeypatch, submit_faults=[_requests_error(502)] * 10)
+    with pytest.raises(BackendError, match=r"failed 6 times, last with RequestsApiError.*"
+                                           "try again later"):
+        quiet(remote(FakeManilaV2(), shots=100), X[:3])
+    assert counts["run"] == 6 and counts["jobs"] == 0 and len(waits) == 5
+    assert max(waits) <= _qiskit.BACKOFF_MAX_SECONDS
