@@ -27,7 +27,11 @@ def rebuild(folder, config, *, plots=True):
     plots from ``cells/``; return the :class:`Results`."""
     folder = Path(folder)
     expected = [res.cell_key(*cell) for cell in expected_cells(config)]
-    finished = res.finished_cells(folder)
+    damaged = {}
+    finished = res.finished_cells(folder, damaged)
+    for key, problem in damaged.items():
+        logger.warning("cell %s is damaged (%s): left out of the tables; `qskew run CONFIG "
+                       "--resume --out %s` computes it again.", key, problem, folder)
     cells = res.load_cells(folder, [k for k in expected if k in finished])
     metrics = res.metrics_table(config, cells)
     summary = res.summary_table(config, metrics)

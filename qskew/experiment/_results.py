@@ -78,8 +78,18 @@ def cell_key(resampler, model, seed):
     return f"{resampler}+{model}+seed{seed}"
 
 
+#: Keys every cell record must hold to be read (checked with its arrays' checksum).
+CELL_KEYS = ("key", "resampler", "model", "seed", "folds")
+
+
 def save_cell(folder, key, result):
-    """Persist one finished cell: its arrays first, then the JSON that marks it done."""
+    """Persist one finished cell: its arrays first, then the JSON that marks it done.
+
+    The JSON records the SHA-256 of the arrays file, so a damaged or
+    half-copied ``.npz`` is recognised on read (:func:`cell_problems`).
+    """
+    import hashlib
+
     cells = Path(folder) / CELLS
     arrays = {}
     for fold, scores in result.get("scores", {}).items():
@@ -90,25 +100,62 @@ def save_cell(folder, key, result):
         arrays["real"], arrays["synthetic"] = samples["real"], samples["synthetic"]
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    write_atomic(cells / f"{key}.npz", buffer.getvalue())
+    data = buffer.getvalue()
+    write_atomic(cells / f"{key}.npz", data)
     record = {k: v for k, v in result.items() if k not in ("scores", "samples")}
     record["key"] = key
     record["feature_names"] = samples["feature_names"] if samples else None
     record["gan_history"] = samples.get("history") if samples else None
+    record["arrays_sha256"] = hashlib.sha256(data).hexdigest()
     write_json(cells / f"{key}.json", record)
 
 
-def finished_cells(folder):
-    """Keys of the cells whose JSON (written last) exists and reads back."""
-    done = set()
+def cell_problems(folder):
+    """``{key: what is wrong}`` for every damaged cell of a results folder.
+
+    A cell is damaged when its JSON does not parse or lacks :data:`CELL_KEYS`,
+    or its ``.npz`` is missing, does not match the recorded checksum, or (in
+    folders written before checksums) does not open. A JSON still being
+    written is never seen: files are moved into place whole.
+    """
+    import hashlib
+    import zipfile
+
+    problems = {}
     for path in sorted((Path(folder) / CELLS).glob("*.json")):
+        key = path.stem
         try:
-            json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problems[key] = f"its record does not read ({type(exc).__name__})"
             continue
-        if path.with_suffix(".npz").exists():
-            done.add(path.stem)
-    return done
+        missing = [k for k in CELL_KEYS if not isinstance(record, dict) or k not in record]
+        arrays = path.with_suffix(".npz")
+        if missing:
+            problems[key] = f"its record lacks {missing}"
+        elif not arrays.exists():
+            problems[key] = "its arrays file is missing"
+        elif "arrays_sha256" in record:
+            if hashlib.sha256(arrays.read_bytes()).hexdigest() != record["arrays_sha256"]:
+                problems[key] = "its arrays file does not match its checksum"
+        else:  # written before checksums: it must at least open
+            try:
+                with np.load(arrays) as opened:
+                    opened.files  # noqa: B018 - reading the index is the check
+            except (OSError, ValueError, zipfile.BadZipFile) as exc:
+                problems[key] = f"its arrays file does not open ({type(exc).__name__})"
+    return problems
+
+
+def finished_cells(folder, problems=None):
+    """Keys of the cells whose record and arrays are whole (see :func:`cell_problems`).
+
+    ``problems`` (a dict) receives the damaged ones, which count as unfinished.
+    """
+    found = cell_problems(folder)
+    if problems is not None:
+        problems.update(found)
+    return {path.stem for path in (Path(folder) / CELLS).glob("*.json")} - set(found)
 
 
 def load_cells(folder, keys=None):

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qskew._exceptions import QskewError
-from qskew.experiment import _cell
+from qskew.experiment import _cell, _lock
 from qskew.experiment import _registry as reg
 from qskew.experiment import _results as res
 from qskew.experiment._config import ConfigError, load_config
@@ -83,18 +83,49 @@ def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=
     info = _silent if quiet else logger.info
     with _progress(quiet):
         loaded = _load(resolved["dataset"])  # data errors surface before any work
-        _prepare(folder, resolved, resume=resume, overwrite=overwrite)
+        if resume and overwrite:
+            raise ValueError("resume and overwrite exclude each other: resume keeps the "
+                             "finished cells, overwrite deletes them. Pass one.")
         planned = plan(resolved)
-        done = res.finished_cells(folder)
-        todo = [(key, kwargs) for key, kwargs in planned if key not in done]
-        info("%s: %d cells to run (%d already finished), dataset %s: %d rows, "
-                    "%d positive, %d features; results in %s", resolved["name"], len(todo),
-                    len(planned) - len(todo), resolved["dataset"]["name"], len(loaded.y),
-                    int(loaded.y.sum()), loaded.X.shape[1], folder)
-        _execute(folder, resolved, todo, len(planned), scheduler, quiet)
-        results = rebuild(folder, resolved, plots=plots)
+        lock = _written(lambda: _lock.acquire(folder), folder, _n_saved(folder), len(planned),
+                        "the lock file")
+        try:
+            _written(lambda: _prepare(folder, resolved, resume=resume, overwrite=overwrite),
+                     folder, _n_saved(folder), len(planned), "the run's records")
+            damaged = {}
+            done = res.finished_cells(folder, damaged)
+            for key, problem in damaged.items():
+                logger.warning("cell %s is damaged (%s): computing it again.", key, problem)
+            todo = [(key, kwargs) for key, kwargs in planned if key not in done]
+            info("%s: %d cells to run (%d already finished), dataset %s: %d rows, "
+                 "%d positive, %d features; results in %s", resolved["name"], len(todo),
+                 len(planned) - len(todo), resolved["dataset"]["name"], len(loaded.y),
+                 int(loaded.y.sum()), loaded.X.shape[1], folder)
+            _execute(folder, resolved, todo, len(planned), scheduler, quiet)
+            results = _written(lambda: rebuild(folder, resolved, plots=plots), folder,
+                               len(planned), len(planned), "the tables")
+        finally:
+            _lock.release(lock)
         info("finished in %.1f s; results in %s", time.perf_counter() - start, folder)
     return results
+
+
+def _n_saved(folder):
+    return len(res.finished_cells(folder)) if (Path(folder) / res.CELLS).is_dir() else 0
+
+
+def _written(write, folder, n_saved, n_planned, what):
+    """Run ``write``; a write failure (read-only folder, full disk) becomes one message saying
+    what is safe and how to go on."""
+    try:
+        return write()
+    except FileExistsError:  # a folder in use or not ours: its own message says what to do
+        raise
+    except OSError as exc:
+        raise ExperimentError(
+            f"could not write {what} to {str(folder)!r} ({exc.strerror or exc}); {n_saved} of "
+            f"{n_planned} cells are saved there. Free space or fix the folder's permissions, "
+            "then rerun with --resume (resume=True); or choose another --out.") from exc
 
 
 def _silent(*args):
@@ -136,7 +167,8 @@ def _execute(folder, config, todo, n_planned, scheduler, quiet):
     saved = []
 
     def on_result(key, result):
-        res.save_cell(folder, key, result)
+        _written(lambda: res.save_cell(folder, key, result), folder,
+                 n_planned - len(todo) + len(saved), n_planned, f"cell {key}")
         saved.append(key)
         if result.get("warnings"):
             logger.debug("%s: %s", key, "; ".join(result["warnings"]))
@@ -147,6 +179,8 @@ def _execute(folder, config, todo, n_planned, scheduler, quiet):
         logger.warning("interrupted: %d of %d cells are saved in %s; rerun with --resume "
                        "(resume=True) to finish.", n_planned - len(todo) + len(saved),
                        n_planned, folder)
+        raise
+    except ExperimentError:  # already says what is saved and how to go on
         raise
     except RuntimeError as exc:
         if exc.__cause__ is None:
@@ -173,17 +207,17 @@ def _as_json(value):
 
 
 def _prepare(folder, config, *, resume, overwrite):
-    """Create, check (resume) or clear (overwrite) the results folder."""
-    if resume and overwrite:
-        raise ValueError("resume and overwrite exclude each other: resume keeps the finished "
-                         "cells, overwrite deletes them. Pass one.")
+    """Create, check (resume) or clear (overwrite) the results folder (its lock held)."""
     config_file = folder / res.CONFIG_FILE
     is_results = config_file.is_file() or (folder / res.CELLS).is_dir()
-    if folder.exists() and any(folder.iterdir()):
+    entries = [p for p in folder.iterdir() if p.name != _lock.LOCK_FILE] \
+        if folder.exists() else []
+    if entries:
         if resume:
             _check_same_config(folder, config)
-        elif overwrite and is_results:
-            shutil.rmtree(folder)
+        elif overwrite and is_results:  # everything but the lock this run holds
+            for entry in entries:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         elif overwrite:
             raise FileExistsError(
                 f"refusing to overwrite {str(folder)!r}: it is not a qskew results folder (no "

@@ -320,3 +320,87 @@ def test_gan_resamplers_get_loss_curve_and_correlation_plots(tmp_path):
     assert {"gan_loss_gan.png", "correlation_gan.png", "marginals_gan.png"} <= set(plots)
     cell = json.loads(next((results.path / "cells").glob("gan+logreg+seed0.json")).read_text())
     assert len(cell["gan_history"]["1"]) == 2  # one record per epoch of the class-1 GAN
+
+
+# -- a locked, self-healing results folder ---------------------------------------------
+
+
+def _one_seed():
+    config = tiny(metrics=["pr_auc"], fidelity=False)
+    config["seeds"] = [0]
+    return config
+
+
+@pytest.mark.parametrize("damage", ["truncate npz", "drop a key", "delete npz", "bad json"])
+def test_a_damaged_cell_is_one_warning_in_report_and_recomputed_by_resume(
+        tmp_path, caplog, damage):
+    from qskew.experiment import report
+
+    clean = run(_one_seed(), out=tmp_path / "clean", quiet=True, plots=False)
+    folder = tmp_path / "r"
+    run(_one_seed(), out=folder, quiet=True, plots=False)
+    cell = folder / "cells" / "smote+rf+seed0"
+    if damage == "truncate npz":
+        data = cell.with_suffix(".npz").read_bytes()
+        cell.with_suffix(".npz").write_bytes(data[: len(data) // 2])
+    elif damage == "drop a key":
+        record = json.loads(cell.with_suffix(".json").read_text())
+        del record["folds"]
+        cell.with_suffix(".json").write_text(json.dumps(record))
+    elif damage == "delete npz":
+        cell.with_suffix(".npz").unlink()
+    else:
+        cell.with_suffix(".json").write_text('{"key": ')
+    with caplog.at_level(logging.WARNING, logger="qskew.experiment"):
+        partial = report(folder, plots=False)
+    lines = [r.getMessage() for r in caplog.records if " is damaged " in r.getMessage()]
+    assert len(lines) == 1 and "smote+rf+seed0" in lines[0] and "--resume" in lines[0]
+    assert partial.n_cells == 3 and not partial.complete
+    resumed = run(_one_seed(), out=folder, resume=True, quiet=True, plots=False)
+    assert resumed.complete
+    assert (folder / "metrics.csv").read_bytes() == (clean.path / "metrics.csv").read_bytes()
+
+
+def test_a_folder_in_use_is_refused_and_a_dead_runs_lock_taken_over(tmp_path):
+    import socket
+
+    from qskew.experiment._lock import LOCK_FILE, FolderInUseError
+
+    folder = tmp_path / "r"
+    run(_one_seed(), out=folder, quiet=True, plots=False)
+    assert not (folder / LOCK_FILE).exists()  # released at the end
+    live = {"pid": os.getppid(), "host": socket.gethostname(), "started": "earlier"}
+    (folder / LOCK_FILE).write_text(json.dumps(live))
+    for options in ({"resume": True}, {"overwrite": True}, {}):
+        with pytest.raises(FolderInUseError, match=rf"in use by the run of pid {os.getppid()}"
+                                                   r".*another --out"):
+            run(_one_seed(), out=folder, quiet=True, plots=False, **options)
+    assert (folder / "metrics.csv").exists()  # --overwrite deleted nothing
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (folder / LOCK_FILE).write_text(json.dumps({**live, "pid": dead.pid}))
+    assert run(_one_seed(), out=folder, resume=True, quiet=True, plots=False).complete
+    assert not (folder / LOCK_FILE).exists()
+
+
+def test_a_write_failure_says_how_many_cells_are_safe(tmp_path, monkeypatch):
+    import errno
+
+    from qskew.experiment import _results
+
+    real, writes = _results.write_atomic, []
+
+    def disk_full_after_two_cells(path, data):
+        if str(path).endswith(".npz"):
+            writes.append(path)
+            if len(writes) == 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(_results, "write_atomic", disk_full_after_two_cells)
+    with pytest.raises(ExperimentError, match=r"could not write cell .* \(No space left on "
+                                              r"device\); 2 of 4 cells are saved there.*"
+                                              r"--resume"):
+        run(_one_seed(), out=tmp_path / "r", quiet=True, plots=False)
+    monkeypatch.setattr(_results, "write_atomic", real)
+    assert run(_one_seed(), out=tmp_path / "r", resume=True, quiet=True, plots=False).complete
