@@ -23,6 +23,7 @@ from qskew.backends._capabilities import (
     is_sampled,
     qubit_limit,
 )
+from qskew.backends._memory import MemoryBudgetError, memory_budget, set_memory_budget
 from qskew.backends._noise import Noise
 
 __getattr__, __dir__ = lazy_attributes(__name__, {
@@ -35,6 +36,7 @@ __getattr__, __dir__ = lazy_attributes(__name__, {
 })
 
 __all__ = [
+    "MemoryBudgetError",
     "Noise",
     "STATEVECTOR_SIMULATORS",
     "available_backends",
@@ -46,7 +48,9 @@ __all__ = [
     "is_sampled",
     "make_device",
     "make_qnode",
+    "memory_budget",
     "pauli_expvals",
     "qubit_limit",
+    "set_memory_budget",
     "simulate_states",
 ]

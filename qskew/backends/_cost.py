@@ -7,7 +7,9 @@ pass; backpropagation through them is not counted again), ``circuits``
 (circuits a device executes; a broadcast tape of ``B`` rows counts ``B``)
 ``shots`` (in total; drawn from exact values in ``"sampled"`` mode, where
 shots on a statevector simulator cost state preparations, not circuits) and
-``jobs`` (primitive jobs sent to a Qiskit target; 0 elsewhere).
+``jobs`` (primitive jobs sent to a Qiskit target; 0 elsewhere). Given the
+number of features, estimates also say ``peak_bytes``: the most memory held at
+once (see :mod:`qskew.backends._memory`).
 
 On a Qiskit target an estimate also gives the transpiled ``depth`` and
 ``two_qubit_gates`` of the circuit it runs, and ``qpu_seconds`` from this
@@ -102,7 +104,7 @@ def total(*costs):
     out = {"mode": modes.pop() if len(modes) == 1 else ("mixed" if modes else None)}
     for key in COUNTS:
         out[key] = sum(int(cost.get(key, 0)) for cost in costs)
-    for key in ("depth", "two_qubit_gates"):  # the deepest circuit of them
+    for key in ("depth", "two_qubit_gates", "peak_bytes"):  # the largest of them
         if any(key in cost for cost in costs):
             out[key] = max(cost.get(key, 0) for cost in costs)
     if any("qpu_seconds" in cost for cost in costs):

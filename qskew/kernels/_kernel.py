@@ -13,7 +13,14 @@ from qskew import _constraints
 from qskew._compat import StrOptions
 from qskew._secrets import redacted
 from qskew._validation import check_angles, check_features
-from qskew.backends import _cost, _qiskit, check_backend, check_n_qubits, is_exact
+from qskew.backends import (
+    _cost,
+    _memory,
+    _qiskit,
+    check_backend,
+    check_n_qubits,
+    is_exact,
+)
 from qskew.backends._capabilities import check_backend_options
 from qskew.backends._noise import noise_of
 from qskew.kernels import _gram, _states
@@ -205,6 +212,10 @@ class QuantumKernel(BaseEstimator):
             if array is not None:
                 check_angles(array, name, owner="QuantumKernel")
         self._prepare(X1.shape[1])
+        _memory.check(self._peak_bytes(len(X1), None if symmetric else len(X2), X1.shape[1]),
+                      f"QuantumKernel on {len(X1)} x {len(X2)} rows of {X1.shape[1]} features",
+                      "Use fewer rows or features (e.g. PCA), dtype='complex64', or score new "
+                      "rows in batches (QuantumKernelSVC streams its predictions).")
         if self._exact:
             return self._exact_gram(X1, None if symmetric else X2)
         if self._sampled:
@@ -231,7 +242,9 @@ class QuantumKernel(BaseEstimator):
         n_features : int, optional
             Features (qubits). On a Qiskit target the overlap circuit is then
             transpiled for the device (the very circuit a run uses, cached) and
-            its ``depth``, ``two_qubit_gates`` and ``qpu_seconds`` are added.
+            its ``depth``, ``two_qubit_gates`` and ``qpu_seconds`` are added;
+            everywhere, ``peak_bytes``: the most memory the call holds at once
+            (Gram matrix, the states it needs together, one streamed block).
 
         Returns
         -------
@@ -256,20 +269,23 @@ class QuantumKernel(BaseEstimator):
         self._validate_params()
         pairs = (n_samples_1 * (n_samples_1 - 1) // 2 if n_samples_2 is None
                  else n_samples_1 * n_samples_2)
+        peak = ({"peak_bytes": self._peak_bytes(n_samples_1, n_samples_2, n_features)}
+                if n_features else {})
         if is_exact(self.backend, None):  # exact, or shots sampled from exact fidelities
             states = max(0, n_samples_1 + (n_samples_2 or 0) - cached)
             if self.shots is None:
-                return _cost.evaluations(True, states)
-            return {**_cost.sampled(states, self.shots), "shots": pairs * calls * self.shots}
+                return {**_cost.evaluations(True, states), **peak}
+            return {**_cost.sampled(states, self.shots), "shots": pairs * calls * self.shots,
+                    **peak}
         circuits = pairs
         if "depolarizing" in (self.mitigation or ""):  # one self-overlap per distinct row
             circuits += n_samples_1 + (n_samples_2 or 0)
         if not _qiskit.is_qiskit(self.backend):
-            return _cost.evaluations(False, circuits * calls, self.shots)
+            return {**_cost.evaluations(False, circuits * calls, self.shots), **peak}
         jobs = _qiskit.jobs_needed(circuits, self.shots)
         if "readout" in (self.mitigation or ""):  # two calibration circuits in the first job
             circuits += 2
-        cost = _cost.evaluations(False, circuits * calls, self.shots, calls * jobs)
+        cost = {**_cost.evaluations(False, circuits * calls, self.shots, calls * jobs), **peak}
         return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
             else cost
 
@@ -387,11 +403,38 @@ class QuantumKernel(BaseEstimator):
                 "nbytes": info["nbytes"]}
 
     def _exact_gram(self, X1, X2):
-        A = self._states(X1)
-        B = None if X2 is None else self._states(X2)
-        if self._torch_device is not None:
-            return _gram.torch_fidelities(A, B)
-        return _gram.symmetric_fidelities(A) if B is None else _gram.cross_fidelities(A, B)
+        if X2 is None:
+            A = self._states(X1)
+            return (_gram.torch_fidelities(A) if self._torch_device is not None
+                    else _gram.symmetric_fidelities(A))
+        B = self._states(X2)
+        # The rows of X1 stream through in blocks: memory does not grow with them.
+        step = _memory.block_rows(self._state_bytes(X1.shape[1]))
+        K = np.empty((len(X1), len(X2)))
+        for start in range(0, len(X1), step):
+            A = self._states(X1[start : start + step])
+            K[start : start + step] = (_gram.torch_fidelities(A, B)
+                                       if self._torch_device is not None
+                                       else _gram.cross_fidelities(A, B))
+        return K
+
+    def _state_bytes(self, n_features):
+        return 2**n_features * np.dtype(self.dtype).itemsize
+
+    def _peak_bytes(self, n_samples_1, n_samples_2, n_features):
+        """Peak bytes of ``K(X1, X2)`` (``n_samples_2`` None: ``K(X1, X1)``), before the
+        state cache (which never holds more than ``_states.CACHE_BYTES``)."""
+        n_2 = n_samples_1 if n_samples_2 is None else n_samples_2
+        gram = 8 * n_samples_1 * n_2
+        if is_exact(self.backend, None):  # exact and sampled mode prepare states
+            state = self._state_bytes(n_features)
+            if n_samples_2 is None:  # every state at once, for the symmetric products
+                return gram + n_samples_1 * state + _gram.BLOCK_BYTES
+            return (gram + n_2 * state + min(n_samples_1, _memory.block_rows(state)) * state
+                    + _gram.BLOCK_BYTES)
+        pairs = (n_samples_1 * (n_samples_1 - 1) // 2 if n_samples_2 is None
+                 else n_samples_1 * n_2)
+        return gram + pairs * 16 * (n_features + 1)  # the pairs' rows and their estimates
 
     # -- sampled and circuit mode -------------------------------------------
 

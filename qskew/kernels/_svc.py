@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from qskew._validation import check_weighted_classes, retargeted, validate_prediction_data, validate_training_data
-from qskew.backends import check_backend, check_n_qubits
+from qskew.backends import _memory, check_backend, check_n_qubits
 from qskew.backends._cost import total
 from qskew.kernels._kernel import QuantumKernel
 
@@ -201,12 +201,20 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             params={"sample_weight": sample_weight},
         )
 
-    def _test_gram(self, X):
+    def _streamed(self, X, method):
+        """``svc_.<method>`` of the test Gram matrix, built and consumed in row blocks of
+        fixed size: scoring memory does not grow with the rows."""
         X = validate_prediction_data(self, X)
-        K = np.zeros((len(X), self._n_train))
-        # libsvm reads only the support vectors' columns of a precomputed kernel.
-        K[:, self.svc_.support_] = self.kernel_(X, self.support_vectors_)
-        return K
+        row_bytes = 8 * self._n_train + self.kernel_._state_bytes(X.shape[1])
+        step = _memory.block_rows(row_bytes)
+        out = []
+        for start in range(0, len(X), step):
+            rows = X[start : start + step]
+            K = np.zeros((len(rows), self._n_train))
+            # libsvm reads only the support vectors' columns of a precomputed kernel.
+            K[:, self.svc_.support_] = self.kernel_(rows, self.support_vectors_)
+            out.append(getattr(self.svc_, method)(K))
+        return np.concatenate(out)
 
     def _kernel(self):
         return QuantumKernel(**{name: getattr(self, name) for name in KERNEL_PARAMS})
@@ -264,6 +272,9 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             Rows whose states are already in the state cache (exact mode
             prepares them no more): first of the training rows, then of the
             rows to predict — as when cross-validation folds share rows.
+            Predictions stream through in row blocks of fixed size, so their
+            memory (``peak_bytes``) does not grow with ``n_predict``; each
+            block is one kernel call (one job per call on a Qiskit target).
         n_features : int, optional
             Features (qubits): on a Qiskit target adds the transpiled
             ``depth``, ``two_qubit_gates`` and ``qpu_seconds``.
@@ -288,9 +299,18 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit), n_features=n_features)
         if not n_predict:
             return fit
-        cached_predict = max(0, cached - n_fit) + n_fit  # the support vectors' states
-        return total(fit, kernel.estimate_cost(n_predict, n_fit, calls=predict_calls,
-                                               cached=cached_predict, n_features=n_features))
+        # Predictions stream in row blocks (see _streamed): one kernel call per block; the
+        # support vectors' states are cached, and so are the first rows beyond them.
+        step = (_memory.block_rows(8 * n_fit + kernel._state_bytes(n_features)) if n_features
+                else n_predict)
+        costs, extra = [fit], max(0, cached - n_fit)
+        for start in range(0, n_predict, step):
+            rows = min(step, n_predict - start)
+            costs.append(kernel.estimate_cost(rows, n_fit, calls=predict_calls,
+                                              cached=n_fit + min(rows, extra),
+                                              n_features=n_features))
+            extra -= min(rows, extra)
+        return total(*costs)
 
     def decision_function(self, X):
         """Signed distance to the separating hyperplane.
@@ -305,8 +325,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             Binary: positive values favour ``classes_[1]``. Multiclass:
             one-vs-rest scores.
         """
-        K = self._test_gram(X)
-        return self.svc_.decision_function(K)
+        return self._streamed(X, "decision_function")
 
     def predict(self, X):
         """Predict class labels.
@@ -319,8 +338,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        K = self._test_gram(X)
-        return self.svc_.predict(K)
+        return self._streamed(X, "predict")
 
     def predict_proba(self, X):
         """Calibrated class probabilities (see Notes of the class).

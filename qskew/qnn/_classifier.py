@@ -209,6 +209,12 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         # Negative weights would turn loss minimisation into maximisation.
         sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         check_weighted_classes(type(self).__name__, classes, y, sample_weight)
+        from qskew.backends import _memory
+
+        _memory.check(self._peak_bytes(X.shape[1], len(X), 0),
+                      f"training {type(self).__name__} on batches of "
+                      f"{min(self.batch_size, len(X))} rows at {X.shape[1]} qubits",
+                      "Lower batch_size, or reduce the features (PCA).")
         weights = self._sample_weights(classes, codes, sample_weight)
         rng = check_random_state(self.random_state)
         reuse = (self.warm_start and hasattr(self, "module_")
@@ -304,7 +310,9 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         dict
             ``mode``, ``state_preparations``, ``circuits``, ``shots`` and
-            ``jobs`` (see :mod:`qskew.backends._cost`). Each epoch evaluates
+            ``jobs`` (see :mod:`qskew.backends._cost`), and with ``n_features``
+            ``peak_bytes`` (about: a training batch with autograd's copies, or
+            one block of the streamed predictions). Each epoch evaluates
             the circuit once per row (training and validation rows); exact
             mode backpropagates through those states at no further
             simulation; with shots (or another device) every training row
@@ -324,8 +332,11 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         130
         """
         self._validate_params()
+        peak = ({"peak_bytes": self._peak_bytes(n_features, n_fit, n_predict)}
+                if n_features else {})
         if is_exact(self.backend, self.shots):
-            return _cost.evaluations(True, self.max_epochs * n_fit + predict_calls * n_predict)
+            return {**_cost.evaluations(True, self.max_epochs * n_fit
+                                        + predict_calls * n_predict), **peak}
         if n_fit and n_features is None:
             raise ValueError(
                 "QNNClassifier.estimate_cost needs n_features to train with sampled circuits "
@@ -338,15 +349,15 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         circuits = (self.max_epochs * (n_train * (1 + gradient) + n_val)
                     + predict_calls * n_predict)
         if is_sampled(self.backend, self.shots) and not _qiskit.is_qiskit(self.backend):
-            return _cost.sampled(circuits, self.shots)
+            return {**_cost.sampled(circuits, self.shots), **peak}
         if not _qiskit.is_qiskit(self.backend):
-            return _cost.evaluations(False, circuits, self.shots)
+            return {**_cost.evaluations(False, circuits, self.shots), **peak}
         batches = -(-n_train // min(self.batch_size, n_train)) if n_train else 0
-        jobs = self.max_epochs * (batches + (1 if n_val else 0)) + (predict_calls if n_predict
-                                                                      else 0)
+        blocks = -(-n_predict // self._predict_block(n_features or 1))  # streamed predictions
+        jobs = self.max_epochs * (batches + (1 if n_val else 0)) + predict_calls * blocks
         if self.mitigation == "readout" and (n_fit or n_predict):  # one calibration job
             circuits, jobs = circuits + 2, jobs + 1
-        cost = _cost.evaluations(False, circuits, self.shots, jobs)
+        cost = {**_cost.evaluations(False, circuits, self.shots, jobs), **peak}
         return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
             else cost
 
@@ -367,6 +378,20 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
                                        _qiskit.optimization_level(self.backend,
                                                                   self.backend_options),
                                        estimator=True)
+
+    def _predict_block(self, n_features):
+        from qskew.backends import _memory
+
+        return _memory.block_rows(4 * 16 * 2 ** max(n_features, 1))  # _training.logits' block
+
+    def _peak_bytes(self, n_features, n_fit, n_predict):
+        """About the most memory ``fit`` and predicting hold at once: a training batch's
+        states with autograd's copy per gate, or one streamed block of predictions."""
+        state = 16 * 2 ** max(n_features, 1)
+        gates = self._n_weights(n_features) + 2 * n_features * self.reps + 2
+        train = min(self.batch_size, n_fit) * state * gates
+        predict = min(n_predict, self._predict_block(n_features)) * 4 * state
+        return int(max(train, predict))
 
     def _n_weights(self, n_features):
         per_gate = 3 if self.ansatz == "strong" else 2

@@ -104,10 +104,19 @@ def train(net, X, codes, weights, train_idx, val_idx, seed, *, loss, focal_gamma
     return epoch + 1, float(best), stopped_early
 
 
+#: Statevector copies one row of a forward pass holds at once without gradients.
+FORWARD_COPIES = 4
+
+
 def logits(net, X):
-    """Logits of the rows of ``X`` (numpy in, numpy out), without gradients."""
+    """Logits of the rows of ``X`` (numpy in, numpy out), without gradients, in row blocks of
+    fixed size: memory does not grow with the rows scored."""
+    from qskew.backends import _memory
+
+    step = _memory.block_rows(FORWARD_COPIES * 16 * 2**net.qnn.n_qubits)
     with torch.no_grad():
-        return net(torch.as_tensor(X)).numpy()
+        return np.concatenate([net(torch.as_tensor(X[start : start + step])).numpy()
+                               for start in range(0, len(X), step)])
 
 
 def probabilities(logits_):

@@ -70,8 +70,20 @@ class _Sampling:
         """
         if not isinstance(n_samples, numbers.Integral) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative integer; got {n_samples!r}.")
+        from qskew.backends import _memory
+
+        noise = self.noise(n_samples, seed=seed)
+        step = _memory.block_rows(self.bytes_per_sample())  # memory does not grow with n
         with torch.no_grad():
-            return self(self.noise(n_samples, seed=seed))
+            if n_samples <= step:
+                return self(noise)
+            return torch.cat([self(noise[start : start + step])
+                              for start in range(0, n_samples, step)])
+
+    def bytes_per_sample(self):
+        """Bytes one sample holds during a forward pass without gradients (classical: its
+        features)."""
+        return 8 * self.n_features
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -192,6 +204,11 @@ class QuantumGenerator(_Sampling, nn.Module):
             else:
                 patches.append(self._circuit_patch(patch, noise))
         return torch.cat(patches, dim=1)[:, : self.n_features]
+
+    def bytes_per_sample(self):
+        """Bytes one sample holds during a forward pass without gradients: a few copies of
+        one patch's state (patches run one after another)."""
+        return 4 * 16 * 2**self.n_qubits
 
     def _sampled_forward(self, noise, wires, terms):
         """Every patch's circuits (and their shifted copies when training) in one sweep:

@@ -78,6 +78,7 @@ class _GANOverSampler(BaseOverSampler):
             scaler = MinMaxScaler(feature_range=(-1.0, 1.0)).fit(rows)
             seed = int(rng.randint(2**31 - 1))
             generator = self._make_generator(X.shape[1], seed)
+            self._check_memory(generator, len(rows), n_new)
             discriminator = Discriminator(X.shape[1], tuple(self.discriminator_hidden),
                                           seed=seed + 1)
             self.history_[label] = train_gan(
@@ -99,6 +100,17 @@ class _GANOverSampler(BaseOverSampler):
         stack = sparse.vstack if sparse.issparse(X) else np.vstack
         X_res = stack(X_parts)
         return (X_res.asformat(X.format) if sparse.issparse(X) else X_res), np.concatenate(y_parts)
+
+    def _check_memory(self, generator, n_rows, n_new):
+        """Refuse a quantum GAN whose training would not fit the memory budget."""
+        if not hasattr(generator, "n_patches"):
+            return
+        from qskew.backends import _memory
+
+        _memory.check(self._peak_bytes(generator.n_patches, n_rows, n_new),
+                      f"training {generator.n_patches} generator patches of {self.n_qubits} "
+                      f"qubits on batches of {self.batch_size} rows",
+                      "Lower batch_size or n_qubits (more, smaller patches).")
 
     def _n_critic(self):
         if self.n_critic is not None:
@@ -353,8 +365,9 @@ class QGANOverSampler(_GANOverSampler):
         -------
         dict
             ``mode``, ``state_preparations``, ``circuits``, ``shots``, ``jobs``
-            (see :mod:`qskew.backends._cost`), ``n_patches`` and ``n_qubits``
-            (per patch circuit); on a Qiskit target also the transpiled
+            (see :mod:`qskew.backends._cost`), ``n_patches``, ``n_qubits`` (per
+            patch circuit) and ``peak_bytes`` (about: a training batch of every
+            patch with autograd's copies, or one streamed block of draws); on a Qiskit target also the transpiled
             ``depth``, ``two_qubit_gates`` and ``qpu_seconds``. Per epoch
             every real row costs ``n_critic`` generator draws for the
             discriminator steps and one for the generator step, each
@@ -376,7 +389,8 @@ class QGANOverSampler(_GANOverSampler):
         self._validate_params()
         n_patches = -(-n_features // generator_outputs(self.n_qubits, self.observables))
         draws = self.epochs * n_rows * (self._n_critic() + 1) + n_new
-        extra = {"n_patches": n_patches, "n_qubits": self.n_qubits}
+        extra = {"n_patches": n_patches, "n_qubits": self.n_qubits,
+                 "peak_bytes": self._peak_bytes(n_patches, n_rows, n_new)}
         if is_exact(self.backend, self.shots):
             return {**_cost.evaluations(True, draws * n_patches), **extra}
         draws += self.epochs * n_rows * _cost.gradient_circuits(
@@ -395,6 +409,17 @@ class QGANOverSampler(_GANOverSampler):
             cost["circuits"] += 2
             cost["shots"] += 2 * self.shots
         return {**_cost.on_hardware(cost, self._transpiled_size()), **extra}
+
+    def _peak_bytes(self, n_patches, n_rows, n_new):
+        """About the most memory over-sampling one class holds at once: a training batch of
+        every patch's states with autograd's copy per gate, or one streamed block of draws."""
+        from qskew.backends import _memory
+
+        state = 16 * 2**self.n_qubits
+        gates = self.n_layers * self.n_qubits * 2 + self.n_qubits + 2
+        train = min(self.batch_size, n_rows) * state * gates * n_patches
+        draws = min(n_new, _memory.block_rows(4 * state)) * 4 * state
+        return int(max(train, draws))
 
     def _transpiled_size(self):
         import pennylane as qml
