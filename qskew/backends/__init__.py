@@ -23,6 +23,7 @@ from qskew.backends._capabilities import (
     is_sampled,
     qubit_limit,
 )
+from qskew.backends._checkpoint import set_checkpoint_dir
 from qskew.backends._memory import MemoryBudgetError, memory_budget, set_memory_budget
 from qskew.backends._noise import Noise
 
@@ -51,6 +52,7 @@ __all__ = [
     "memory_budget",
     "pauli_expvals",
     "qubit_limit",
+    "set_checkpoint_dir",
     "set_memory_budget",
     "simulate_states",
 ]

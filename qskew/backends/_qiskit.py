@@ -336,6 +336,23 @@ def submit(primitive, pubs):
     return _retrying(job.result, f"the {type(primitive).__name__} job {job_id} on {where}")
 
 
+def run_job(primitive, pubs):
+    """One primitive job's result, and whether it was sent now: read back from the
+    checkpoint directory when a previous run finished it (see
+    :mod:`qskew.backends._checkpoint`), else :func:`submit`-ted and stored."""
+    from qskew.backends import _checkpoint
+
+    if _checkpoint.directory() is None:
+        return submit(primitive, pubs), True
+    key = _checkpoint.job_key(primitive, pubs)
+    stored = _checkpoint.load(key)
+    if stored is not None:
+        return stored, False
+    result = submit(primitive, pubs)
+    _checkpoint.save(key, result)
+    return result, True
+
+
 def _retrying(call, what):
     for attempt in range(RETRIES + 1):
         try:
@@ -417,7 +434,7 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     -------
     probabilities : ndarray of shape (B,)
     jobs : int
-        Primitive jobs sent (see :func:`jobs_needed`).
+        Primitive jobs sent (see :func:`jobs_needed`; fewer when a checkpoint held some).
     """
     from qiskit_ibm_runtime import SamplerV2
 
@@ -436,10 +453,12 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     per_job = max(1, MAX_EXECUTIONS_PER_JOB // max(1, shots))
     calibration = _calibration_circuits(compiled, len(wires), device) if mitigate_readout \
         else []
-    bits, flips = [], None
+    bits, flips, sent = [], None, 0
     for start in range(0, len(angles), per_job):
         pubs = [(compiled, angles[start : start + per_job])]
-        result = submit(sampler, pubs + [(c,) for c in calibration] if start == 0 else pubs)
+        result, fresh = run_job(sampler, pubs + [(c,) for c in calibration] if start == 0
+                                else pubs)
+        sent += fresh
         bits.append(result[0].data.meas.to_bool_array(order="little"))  # (B, shots, n)
         if start == 0 and calibration:
             zeros, ones = (r.data.meas.to_bool_array(order="little") for r in result[1:3])
@@ -447,7 +466,7 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     bits = np.concatenate(bits)
     values = (_noise.mitigated_zero_from_bits(bits, *flips) if flips is not None
               else (~bits).all(axis=-1).mean(axis=-1))
-    return values, jobs_needed(len(angles), shots)
+    return values, sent
 
 
 def _calibration_circuits(compiled, n_measured, device):
@@ -533,14 +552,14 @@ def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
         flips = None
         if readout_cache is not None:
             if (key, id(device)) not in readout_cache:
-                readout_cache[(key, id(device))] = _measure_flips(
+                readout_cache[(key, id(device))], fresh = _measure_flips(
                     compiled, len(wires), device, options, mode)
-                if on_job is not None:
+                if on_job is not None and fresh:
                     on_job(1)
             flips = readout_cache[(key, id(device))]
-        result = submit(EstimatorV2(mode=mode or device, options=options),
-                        [(compiled, observables, np.asarray(angles, dtype=float))])
-        if on_job is not None:
+        result, fresh = run_job(EstimatorV2(mode=mode or device, options=options),
+                                [(compiled, observables, np.asarray(angles, dtype=float))])
+        if on_job is not None and fresh:
             on_job(1)
         values = np.asarray(result[0].data.evs, dtype=float).T
         if flips is None:
@@ -553,14 +572,14 @@ def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
 
 def _measure_flips(compiled, n_measured, device, options, mode):
     """Per measured qubit ``(P(1|0), P(0|1))`` from one Sampler job of two calibration
-    circuits (see :func:`_calibration_circuits`)."""
+    circuits (see :func:`_calibration_circuits`), and whether that job was sent now."""
     from qiskit_ibm_runtime import SamplerV2
 
     from qskew.backends._noise import inverse_zero_row
 
-    result = submit(SamplerV2(mode=mode or device, options=options),
-                    [(c,) for c in _calibration_circuits(compiled, n_measured, device)])
+    result, fresh = run_job(SamplerV2(mode=mode or device, options=options),
+                            [(c,) for c in _calibration_circuits(compiled, n_measured, device)])
     zeros, ones = (r.data.meas.to_bool_array(order="little") for r in result)
     flips = zeros.mean(axis=0), 1.0 - ones.mean(axis=0)
     inverse_zero_row(*flips)  # refuses a readout too poor to invert
-    return flips
+    return flips, fresh

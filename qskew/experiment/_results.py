@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from qskew._files import write_atomic
 
 CONFIG_FILE = "config.resolved.json"
 VERSIONS_FILE = "versions.json"
@@ -39,22 +40,6 @@ CELLS = "cells"
 MIN_PAIRS = 5
 _DISTRIBUTIONS = ("numpy", "scipy", "scikit-learn", "imbalanced-learn", "pandas", "torch",
                   "pennylane", "pennylane_lightning", "matplotlib", "dask", "distributed")
-
-
-def write_atomic(path, data):
-    """Write ``data`` (str or bytes) to ``path`` via a temporary file and ``os.replace``."""
-    path = Path(path)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_json(path, value):

@@ -101,13 +101,36 @@ def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=
                  "%d positive, %d features; results in %s", resolved["name"], len(todo),
                  len(planned) - len(todo), resolved["dataset"]["name"], len(loaded.y),
                  int(loaded.y.sum()), loaded.X.shape[1], folder)
-            _execute(folder, resolved, todo, len(planned), scheduler, quiet)
+            with _job_checkpoints(folder):
+                _execute(folder, resolved, todo, len(planned), scheduler, quiet)
             results = _written(lambda: rebuild(folder, resolved, plots=plots), folder,
                                len(planned), len(planned), "the tables")
+            if results.complete:
+                shutil.rmtree(folder / JOBS, ignore_errors=True)
         finally:
             _lock.release(lock)
         info("finished in %.1f s; results in %s", time.perf_counter() - start, folder)
     return results
+
+
+#: Finished hardware jobs of an unfinished run (see qskew.backends._checkpoint).
+JOBS = ".jobs"
+
+
+@contextmanager
+def _job_checkpoints(folder):
+    """Keep every finished primitive job in ``folder/.jobs`` while the run lasts (unless the
+    user chose a checkpoint directory): ``--resume`` after a kill re-sends none of them."""
+    from qskew.backends import _checkpoint
+
+    if _checkpoint.directory() is not None:
+        yield
+        return
+    _checkpoint.set_checkpoint_dir(Path(folder) / JOBS)
+    try:
+        yield
+    finally:
+        _checkpoint.set_checkpoint_dir(None)
 
 
 def _n_saved(folder):

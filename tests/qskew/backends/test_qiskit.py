@@ -304,3 +304,46 @@ def test_a_lasting_outage_gives_up_after_the_retries(monkeypatch):
         quiet(remote(FakeManilaV2(), shots=100), X[:3])
     assert counts["run"] == 6 and counts["jobs"] == 0 and len(waits) == 5
     assert max(waits) <= _qiskit.BACKOFF_MAX_SECONDS
+
+
+def test_a_rerun_after_a_kill_submits_only_the_missing_jobs(monkeypatch, tmp_path):
+    """QNN training on Aer, one job per step: killed after 4 jobs, rerun with the same seed."""
+    pytest.importorskip("qiskit_aer")
+    from qskew import QNNClassifier
+    from qskew.backends import set_checkpoint_dir
+
+    rows = np.random.default_rng(0).uniform(0, np.pi, (24, 2))
+    labels = (rows[:, 0] > np.pi / 2).astype(int)
+    options = dict(n_layers=1, max_epochs=3, patience=5, batch_size=8, shots=200,
+                   validation_fraction=None, backend="qiskit.aer", random_state=0)
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return QNNClassifier(**options).fit(rows, labels)
+
+    clean = fit()
+    submitted, real = [], _qiskit.submit
+
+    def killed_after_four(primitive, pubs):
+        if len(submitted) == 4:
+            raise KeyboardInterrupt
+        submitted.append(1)
+        return real(primitive, pubs)
+
+    set_checkpoint_dir(tmp_path / "jobs")
+    try:
+        monkeypatch.setattr(_qiskit, "submit", killed_after_four)
+        with pytest.raises(KeyboardInterrupt):
+            fit()
+        assert len(list((tmp_path / "jobs").glob("*.pkl"))) == 4
+        set_checkpoint_dir(tmp_path / "jobs")  # the rerun: a new session reads them back
+        submitted.clear()
+        monkeypatch.setattr(_qiskit, "submit", lambda p, pubs: submitted.append(1) or
+                            real(p, pubs))
+        resumed = fit()
+    finally:
+        set_checkpoint_dir(None)
+    assert len(submitted) == 9 - 4  # 3 epochs x 3 batches, 4 of them read back
+    assert resumed.module_.qnn.n_jobs_executed == 5
+    np.testing.assert_array_equal(resumed.predict_proba(rows), clean.predict_proba(rows))

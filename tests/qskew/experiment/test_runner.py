@@ -404,3 +404,45 @@ def test_a_write_failure_says_how_many_cells_are_safe(tmp_path, monkeypatch):
         run(_one_seed(), out=tmp_path / "r", quiet=True, plots=False)
     monkeypatch.setattr(_results, "write_atomic", real)
     assert run(_one_seed(), out=tmp_path / "r", resume=True, quiet=True, plots=False).complete
+
+
+def test_resume_after_a_kill_mid_cell_resends_no_finished_hardware_job(tmp_path, monkeypatch):
+    pytest.importorskip("qiskit_aer")
+    pytest.importorskip("qiskit_ibm_runtime")
+    from qskew.backends import _qiskit
+
+    config = _one_seed()
+    config["resamplers"] = {"none": {}}
+    config["models"] = {"qnn": {"max_epochs": 2, "n_layers": 1, "patience": 5,
+                                "backend": "qiskit.aer", "shots": 100}}
+    config["dataset"]["subsample"] = {"n": 40, "minority_fraction": 0.25, "random_state": 0}
+    clean = run(config, out=tmp_path / "clean", quiet=True, plots=False)
+    real, sent = _qiskit.submit, []
+
+    def killed_after_three(primitive, pubs):
+        if len(sent) == 3:
+            raise KeyboardInterrupt
+        sent.append(1)
+        return real(primitive, pubs)
+
+    monkeypatch.setattr(_qiskit, "submit", killed_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        run(config, out=tmp_path / "r", quiet=True, plots=False)
+    assert len(list((tmp_path / "r" / ".jobs").glob("*.pkl"))) == 3
+    sent.clear()
+    monkeypatch.setattr(_qiskit, "submit", lambda p, pubs: sent.append(1) or real(p, pubs))
+    resumed = run(config, out=tmp_path / "r", resume=True, quiet=True, plots=False)
+    total = len(sent) + 3
+    assert resumed.complete and not (tmp_path / "r" / ".jobs").exists()
+    assert total == clean_jobs(config, tmp_path / "count", real, monkeypatch)
+    assert (tmp_path / "r" / "metrics.csv").read_bytes() == \
+        (clean.path / "metrics.csv").read_bytes()
+
+
+def clean_jobs(config, out, real, monkeypatch):
+    from qskew.backends import _qiskit
+
+    sent = []
+    monkeypatch.setattr(_qiskit, "submit", lambda p, pubs: sent.append(1) or real(p, pubs))
+    run(config, out=out, quiet=True, plots=False)
+    return len(sent)
