@@ -3,7 +3,9 @@
 Set ``QSKEW_CHECKPOINT_DIR`` (or :func:`set_checkpoint_dir`) and every primitive
 job's result is stored there under a key of everything that fixes it: the
 primitive, the backend, shots and simulator seed, and each PUB's transpiled
-circuit (as OpenQASM 3), observables and parameter values. Rerun the same
+circuit (as OpenQASM 3), observables and parameter values. Batches run on
+PennyLane devices (circuit-mode kernels, the noisy ``default.mixed`` path) are
+stored the same way, keyed by their tapes, device and seed. Rerun the same
 computation with the same seed and each finished job is read back instead of
 sent, so the rerun costs only the jobs that were missing and gives the same
 numbers. ``qskew run`` keeps them in its results folder (``.jobs/``) while it
@@ -67,6 +69,23 @@ def job_key(primitive, pubs):
                 digest.update(repr(array.shape).encode() + array.tobytes())
             else:
                 digest.update(repr([[o.to_list() for o in row] for row in part]).encode())
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def tapes_key(tapes, device_name, seed):
+    """A hash of everything that fixes a PennyLane batch's result on a fresh device."""
+    import numpy as np
+
+    digest = hashlib.sha256(repr((device_name, seed)).encode())
+    for tape in tapes:
+        digest.update(repr((tape.shots.total_shots, [repr(m) for m in tape.measurements]))
+                      .encode())
+        for op in tape.operations:
+            digest.update(repr((op.name, tuple(op.wires))).encode())
+            for value in op.data:
+                array = np.ascontiguousarray(np.asarray(value))
+                digest.update(repr((array.shape, array.dtype.str)).encode() + array.tobytes())
         digest.update(b"\1")
     return digest.hexdigest()
 

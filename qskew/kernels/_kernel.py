@@ -421,6 +421,13 @@ class QuantumKernel(BaseEstimator):
     def _state_bytes(self, n_features):
         return 2**n_features * np.dtype(self.dtype).itemsize
 
+    def _circuit_bytes(self, n_features):
+        """Bytes a device holds per broadcast circuit: a density matrix on default.mixed."""
+        return 4 * 16 * (4 if self.backend == "default.mixed" else 2) ** n_features
+
+    def _pairs_per_tape(self, n_features):
+        return min(_PAIRS_PER_TAPE, _memory.block_rows(self._circuit_bytes(n_features)))
+
     def _peak_bytes(self, n_samples_1, n_samples_2, n_features):
         """Peak bytes of ``K(X1, X2)`` (``n_samples_2`` None: ``K(X1, X1)``), before the
         state cache (which never holds more than ``_states.CACHE_BYTES``)."""
@@ -434,7 +441,8 @@ class QuantumKernel(BaseEstimator):
                     + _gram.BLOCK_BYTES)
         pairs = (n_samples_1 * (n_samples_1 - 1) // 2 if n_samples_2 is None
                  else n_samples_1 * n_2)
-        return gram + pairs * 16 * (n_features + 1)  # the pairs' rows and their estimates
+        tape = min(pairs, self._pairs_per_tape(n_features)) * self._circuit_bytes(n_features)
+        return gram + pairs * 16 * (n_features + 1) + tape  # + the pairs' rows, estimates
 
     # -- sampled and circuit mode -------------------------------------------
 
@@ -483,9 +491,11 @@ class QuantumKernel(BaseEstimator):
             device = _devices.make_device(self.backend, X1.shape[1], seed=seed,
                                           options=self.backend_options)
             noise = noise_of(self.backend_options)
-            run = (functools.partial(self._run_pairs, device=device) if noise is None else
-                   functools.partial(self._run_noisy, device=device, noise=noise,
-                                     rng=np.random.default_rng(seed), readout=readout))
+            if noise is None:
+                run = functools.partial(self._run_pairs, device=device, seed=seed)
+            else:
+                run = functools.partial(self._run_noisy, device=device, noise=noise,
+                                        rng=np.random.default_rng(seed), readout=readout)
         self.mitigation_ = {}
         depolarizing = "depolarizing" in (self.mitigation or "")
 
@@ -574,20 +584,19 @@ class QuantumKernel(BaseEstimator):
         self.n_circuits_executed += len(A)
         return np.concatenate(values)
 
-    def _run_pairs(self, A, B, *, device):
+    def _run_pairs(self, A, B, *, device, seed=None):
         import pennylane as qml
 
         from qskew.backends import _devices
 
         if len(A) == 0:
             return np.empty(0)
-        tapes = []
-        for start in range(0, len(A), _PAIRS_PER_TAPE):
-            recorded = self._overlap_circuits(A[start : start + _PAIRS_PER_TAPE],
-                                              B[start : start + _PAIRS_PER_TAPE])
+        tapes, step = [], self._pairs_per_tape(A.shape[1])
+        for start in range(0, len(A), step):
+            recorded = self._overlap_circuits(A[start : start + step], B[start : start + step])
             tapes.append(qml.tape.QuantumScript(
                 recorded.operations, recorded.measurements, shots=self.shots
             ))
-        results = _devices.execute(tapes, device)
+        results = _devices.execute(tapes, device, seed=seed)
         self.n_circuits_executed += len(A)
         return np.concatenate([np.reshape(r, (-1, 2 ** A.shape[1]))[:, 0] for r in results])

@@ -387,7 +387,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     def _peak_bytes(self, n_features, n_fit, n_predict):
         """About the most memory ``fit`` and predicting hold at once: a training batch's
         states with autograd's copy per gate, or one streamed block of predictions."""
-        state = 16 * 2 ** max(n_features, 1)
+        state = 16 * (4 if self.backend == "default.mixed" else 2) ** max(n_features, 1)
         gates = self._n_weights(n_features) + 2 * n_features * self.reps + 2
         train = min(self.batch_size, n_fit) * state * gates
         predict = min(n_predict, self._predict_block(n_features)) * 4 * state

@@ -415,7 +415,7 @@ class QGANOverSampler(_GANOverSampler):
         every patch's states with autograd's copy per gate, or one streamed block of draws."""
         from qskew.backends import _memory
 
-        state = 16 * 2**self.n_qubits
+        state = 16 * (4 if self.backend == "default.mixed" else 2) ** self.n_qubits
         gates = self.n_layers * self.n_qubits * 2 + self.n_qubits + 2
         train = min(self.batch_size, n_rows) * state * gates * n_patches
         draws = min(n_new, _memory.block_rows(4 * state)) * 4 * state

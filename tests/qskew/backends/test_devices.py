@@ -140,3 +140,27 @@ def test_make_qnode_runs_on_the_device():
     estimate = np.asarray(backends.make_qnode(qfunc, device, interface="numpy", shots=200)())
     np.testing.assert_allclose(estimate.sum(), 1.0)
     np.testing.assert_allclose(estimate * 200, np.round(estimate * 200), atol=1e-9)  # counts
+
+
+def test_checkpointed_device_batches_are_read_back_in_a_new_session(tmp_path, simulated):
+    import numpy as np
+
+    from qskew import QuantumKernel
+    from qskew.backends import set_checkpoint_dir
+
+    X = np.random.default_rng(0).uniform(0, 1, (6, 2))
+    kernel = QuantumKernel(feature_map="zz", reps=1, backend="default.mixed", shots=300,
+                           random_state=0)
+    set_checkpoint_dir(tmp_path)
+    try:
+        first = kernel(X)
+        assert simulated["circuits"] == 15
+        again = kernel(X)  # the same session: really run again
+        assert simulated["circuits"] == 30
+        set_checkpoint_dir(tmp_path)  # a new session (a rerun) reads the stored batch
+        resumed = kernel(X)
+        assert simulated["circuits"] == 30
+    finally:
+        set_checkpoint_dir(None)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first, resumed)

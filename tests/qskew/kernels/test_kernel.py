@@ -111,7 +111,8 @@ def test_circuit_mode_batches_pairs_into_tapes(monkeypatch):
     calls = []
     execute = _devices.execute
     monkeypatch.setattr(_devices, "execute",
-                        lambda tapes, device: calls.append(len(tapes)) or execute(tapes, device))
+                        lambda tapes, device, **options: calls.append(len(tapes))
+                        or execute(tapes, device, **options))
     kernel = QuantumKernel(feature_map="zz", backend="default.mixed")
     np.testing.assert_allclose(kernel(X), QuantumKernel(feature_map="zz")(X), atol=1e-10)
     assert calls == [4]  # 15 pairs, 4 per tape, one batch
