@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import warnings
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -10,7 +11,7 @@ from sklearn.utils import check_random_state
 
 from circuits import FEATURE_MAP_NAMES
 from qskew import _constraints
-from qskew._compat import StrOptions
+from qskew._compat import Interval, StrOptions
 from qskew._secrets import redacted
 from qskew._validation import check_angles, check_features
 from qskew.backends import (
@@ -51,6 +52,12 @@ class QuantumKernel(BaseEstimator):
         Coupled pairs for ``"zz"`` and ``"iqp"``.
     rotation : {"X", "Y", "Z"}, default="Y"
         Rotation axis for ``"angle"``.
+    bandwidth : float, default=1.0
+        Features are multiplied by it before encoding, ``k_b(x, x') =
+        k(b x, b x')``: below 1 the feature map's rotations shrink, which
+        counters the exponential concentration of fidelity kernels with
+        qubits (Shaydulin & Wild 2022, arXiv:2111.05451; Canatar et al.
+        2022). ``QuantumKernelSVC(bandwidth="auto")`` chooses it.
     backend : str, default="lightning.qubit"
         PennyLane device name, or ``"qiskit.remote"`` / ``"qiskit.aer"``
         (qskew's own Qiskit layer, :mod:`qskew.backends._qiskit`).
@@ -143,6 +150,7 @@ class QuantumKernel(BaseEstimator):
     _parameter_constraints = {
         "feature_map": [StrOptions(set(FEATURE_MAP_NAMES))],
         **_constraints.ENCODING,
+        "bandwidth": [Interval(Real, 0, None, closed="neither")],
         **_constraints.BACKEND,
         "mitigation": [StrOptions(set(MITIGATIONS)), None],
         "random_state": ["random_state"],
@@ -157,6 +165,7 @@ class QuantumKernel(BaseEstimator):
         reps=2,
         entanglement="linear",
         rotation="Y",
+        bandwidth=1.0,
         backend="lightning.qubit",
         backend_options=None,
         shots=None,
@@ -169,6 +178,7 @@ class QuantumKernel(BaseEstimator):
         self.reps = reps
         self.entanglement = entanglement
         self.rotation = rotation
+        self.bandwidth = bandwidth
         self.backend = backend
         self.backend_options = backend_options
         self.shots = shots
@@ -208,6 +218,10 @@ class QuantumKernel(BaseEstimator):
                 f"X1 and X2 must have the same number of features; got {X1.shape[1]} "
                 f"and {X2.shape[1]}. Pass rows encoded the same way to both."
             )
+        self._validate_params()
+        if self.bandwidth != 1.0:  # the rows as the feature map encodes them
+            X1 = X1 * self.bandwidth
+            X2 = X1 if symmetric else X2 * self.bandwidth
         for array, name in ((X1, "X1"), (None if symmetric else X2, "X2")):
             if array is not None:
                 check_angles(array, name, owner="QuantumKernel")
@@ -363,8 +377,9 @@ class QuantumKernel(BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, 2**n_features), complex
+            ``U(b x)|0>`` with ``b`` the ``bandwidth``.
         """
-        X = check_features(X, "X", owner="QuantumKernel")
+        X = check_features(X, "X", owner="QuantumKernel") * self.bandwidth
         self._prepare(X.shape[1])
         if not (self._exact or self._sampled):
             raise ValueError(

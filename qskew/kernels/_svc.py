@@ -12,13 +12,21 @@ from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from qskew._validation import check_weighted_classes, retargeted, validate_prediction_data, validate_training_data
-from qskew.backends import _memory, check_backend, check_n_qubits
+from qskew._validation import (
+    check_weighted_classes,
+    retargeted,
+    validate_prediction_data,
+    validate_training_data,
+)
+from qskew.backends import _memory, check_backend, check_n_qubits, is_exact
 from qskew.backends._cost import total
 from qskew.kernels._kernel import QuantumKernel
 
 #: The kernel's parameters, which the SVC takes as its own.
 KERNEL_PARAMS = tuple(QuantumKernel._parameter_constraints)
+#: Bandwidths ``bandwidth="auto"`` compares (geometric, 0.05 to 1: on features in [0, π]
+#: the useful widths of the issue's measurements lay at 0.1-0.2, never above 1).
+BANDWIDTH_GRID = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
 
 
 class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
@@ -49,6 +57,16 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         Extra keyword arguments for the device.
     shots : int, optional
         ``None`` for exact kernels, else shots per overlap circuit.
+    bandwidth : float or "auto", default=1.0
+        Features are multiplied by it before encoding (see
+        :class:`~qskew.QuantumKernel`). ``"auto"`` chooses it on the
+        training rows only, from :data:`BANDWIDTH_GRID`, by class-balanced
+        kernel-target alignment (:func:`~qskew.kernel_target_alignment` with
+        ``balanced=True``): one Gram matrix per candidate and no refit per
+        fold, where inner cross-validation would fit ``len(grid) × folds``
+        SVMs; balanced so that on skewed labels the minority's similarity
+        structure counts as much as the majority's. Exact kernels only (fit
+        on a simulator, then :meth:`with_backend`).
     mitigation : {"readout", "depolarizing", "readout+depolarizing"}, optional
         Error mitigation on a noisy backend, see :class:`~qskew.QuantumKernel`.
     random_state : int, RandomState instance or None, default=None
@@ -65,6 +83,10 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when ``X`` has string column names.
+    bandwidth_ : float
+        The bandwidth used (``bandwidth``, or the one ``"auto"`` chose).
+    bandwidth_scores_ : dict
+        With ``bandwidth="auto"``: balanced alignment per grid bandwidth.
     kernel_ : QuantumKernel
         The kernel used (it caches the support vectors' states).
     svc_ : sklearn.svm.SVC
@@ -107,6 +129,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         **QuantumKernel._parameter_constraints,
+        "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
     }
 
     def __init__(
@@ -118,6 +141,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         reps=2,
         entanglement="linear",
         rotation="Y",
+        bandwidth=1.0,
         backend="lightning.qubit",
         backend_options=None,
         shots=None,
@@ -132,6 +156,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.reps = reps
         self.entanglement = entanglement
         self.rotation = rotation
+        self.bandwidth = bandwidth
         self.backend = backend
         self.backend_options = backend_options
         self.shots = shots
@@ -170,6 +195,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         X_fit, y_fit, w_fit = X[kept], y[kept], sample_weight[kept]
         check_weighted_classes(type(self).__name__, self.classes_, y_fit, w_fit)
         rng = check_random_state(self.random_state)
+        self.bandwidth_ = self._choose_bandwidth(X_fit, y_fit)
         self.kernel_ = self._kernel()
         K = self.kernel_(X_fit)
         # break_ties: multiclass predict is the argmax of decision_function (and
@@ -216,8 +242,29 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             out.append(getattr(self.svc_, method)(K))
         return np.concatenate(out)
 
-    def _kernel(self):
-        return QuantumKernel(**{name: getattr(self, name) for name in KERNEL_PARAMS})
+    def _kernel(self, bandwidth=None):
+        params = {name: getattr(self, name) for name in KERNEL_PARAMS}
+        params["bandwidth"] = bandwidth if bandwidth is not None else getattr(
+            self, "bandwidth_", self.bandwidth)
+        return QuantumKernel(**params)
+
+    def _choose_bandwidth(self, X, y):
+        """The grid bandwidth of highest class-balanced kernel-target alignment on ``X``."""
+        from qskew.metrics import kernel_target_alignment
+
+        if self.bandwidth != "auto":
+            return float(self.bandwidth)
+        if not is_exact(self.backend, self.shots):
+            raise ValueError(
+                "bandwidth='auto' searches on exact kernels: fit with a statevector simulator "
+                "and shots=None, then score elsewhere with with_backend(...); got backend="
+                f"{self.backend!r}, shots={self.shots!r}.")
+        self.bandwidth_scores_ = {}
+        for bandwidth in BANDWIDTH_GRID:
+            K = self._kernel(bandwidth)(X)
+            self.bandwidth_scores_[float(bandwidth)] = kernel_target_alignment(
+                K, y, balanced=True)
+        return max(self.bandwidth_scores_, key=self.bandwidth_scores_.get)
 
     def with_backend(self, backend, *, backend_options=None, shots=None, mitigation=None):
         """This fitted classifier, scoring on another backend (no refitting).
@@ -295,8 +342,12 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         >>> QuantumKernelSVC().estimate_cost(100, 20, predict_calls=2)["state_preparations"]
         120
         """
-        kernel = self._kernel()
+        auto = self.bandwidth == "auto"
+        kernel = self._kernel(1.0 if auto else None)
         fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit), n_features=n_features)
+        if auto:  # one Gram per grid bandwidth; the chosen one's states are then cached
+            fit = total(*[kernel.estimate_cost(n_fit, n_features=n_features)
+                          for _ in BANDWIDTH_GRID])
         if not n_predict:
             return fit
         # Predictions stream in row blocks (see _streamed): one kernel call per block; the

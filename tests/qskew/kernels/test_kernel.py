@@ -258,7 +258,8 @@ def test_clone_and_get_params():
     assert cloned.get_params() == kernel.get_params()
     assert not hasattr(cloned, "n_states_prepared")
     assert set(kernel.get_params()) == {
-        "feature_map", "reps", "entanglement", "rotation", "backend", "backend_options",
+        "feature_map", "reps", "entanglement", "rotation", "bandwidth", "backend",
+        "backend_options",
         "shots", "mitigation", "random_state", "dtype", "device",
     }
 
@@ -415,3 +416,21 @@ def test_circuit_mode_runs_one_circuit_per_unique_pair():
     K_cross = kernel(X_dup, X[:2])
     assert kernel.n_circuits_executed == 3 + 3 * 2
     np.testing.assert_allclose(K_cross, QuantumKernel()(X_dup, X[:2]), atol=1e-6)
+
+
+def test_bandwidth_scales_features_before_encoding_entry_by_entry():
+    """Angle encoding with RY: k_b(x, x') = prod_i cos^2(b (x_i - x'_i) / 2)."""
+    rng = np.random.default_rng(4)
+    A, B = rng.uniform(0, np.pi, (5, 3)), rng.uniform(0, np.pi, (4, 3))
+    for b in (0.1, 0.35, 1.0, 1.9):  # b x stays within one period: no wrap warning
+        kernel = QuantumKernel(feature_map="angle", reps=1, rotation="Y", bandwidth=b)
+        expected = np.prod(np.cos(b * (A[:, None, :] - B[None, :, :]) / 2) ** 2, axis=-1)
+        np.testing.assert_allclose(kernel(A, B), expected, atol=1e-12)
+        np.testing.assert_allclose(np.diag(kernel(A)), 1.0)
+    zz = QuantumKernel(feature_map="zz", reps=2, bandwidth=0.2)
+    np.testing.assert_allclose(zz(A, B), QuantumKernel(feature_map="zz", reps=2)(0.2 * A, 0.2 * B),
+                               atol=1e-12)
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="'bandwidth' parameter"):
+        QuantumKernel(bandwidth=0)(A)

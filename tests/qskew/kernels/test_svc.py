@@ -569,3 +569,30 @@ def test_with_backend_scores_on_another_backend_without_refitting(simulated):
         clf.with_backend("default.qubit", shots=10, mitigation="readout")
     with pytest.raises(NotFittedError):
         QuantumKernelSVC().with_backend("default.qubit")
+
+
+def test_auto_bandwidth_is_chosen_on_the_training_rows_by_balanced_alignment(simulated):
+    from qskew.kernels._svc import BANDWIDTH_GRID
+    from qskew.metrics import kernel_target_alignment
+
+    X, y = make_classification(80, n_features=6, n_informative=4, weights=[0.8],
+                               random_state=1)
+    X = MinMaxScaler((0, np.pi)).fit_transform(X)
+    clf = QuantumKernelSVC(feature_map="zz", reps=2, bandwidth="auto", random_state=0).fit(X, y)
+    scores = {b: kernel_target_alignment(QuantumKernel(feature_map="zz", reps=2,
+                                                       bandwidth=b)(X), y, balanced=True)
+              for b in BANDWIDTH_GRID}
+    assert clf.bandwidth_ == max(scores, key=scores.get) and clf.bandwidth_ < 1.0
+    assert clf.bandwidth_scores_ == pytest.approx(scores)
+    assert clf.kernel_.bandwidth == clf.bandwidth_
+    before = dict(simulated)
+    clf2 = QuantumKernelSVC(feature_map="zz", reps=2, bandwidth="auto", random_state=0)
+    QuantumKernel.clear_cache()
+    clf2.fit(X, y)
+    assert simulated["state_preparations"] - before["state_preparations"] == \
+        clf2.estimate_cost(len(X))["state_preparations"]
+    fixed = QuantumKernelSVC(feature_map="zz", reps=2, bandwidth=clf.bandwidth_,
+                             random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.decision_function(X), fixed.decision_function(X))
+    with pytest.raises(ValueError, match="bandwidth='auto' searches on exact kernels"):
+        QuantumKernelSVC(bandwidth="auto", backend="default.qubit", shots=100).fit(X, y)
