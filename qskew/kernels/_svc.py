@@ -7,7 +7,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
 from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 
@@ -27,6 +27,8 @@ KERNEL_PARAMS = tuple(QuantumKernel._parameter_constraints)
 #: Bandwidths ``bandwidth="auto"`` compares (geometric, 0.05 to 1: on features in [0, π]
 #: the useful widths of the issue's measurements lay at 0.1-0.2, never above 1).
 BANDWIDTH_GRID = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
+#: Inner folds ``bandwidth="auto"`` scores each bandwidth on.
+BANDWIDTH_FOLDS = 3
 
 
 class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
@@ -60,13 +62,15 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     bandwidth : float or "auto", default=1.0
         Features are multiplied by it before encoding (see
         :class:`~qskew.QuantumKernel`). ``"auto"`` chooses it on the
-        training rows only, from :data:`BANDWIDTH_GRID`, by class-balanced
-        kernel-target alignment (:func:`~qskew.kernel_target_alignment` with
-        ``balanced=True``): one Gram matrix per candidate and no refit per
-        fold, where inner cross-validation would fit ``len(grid) × folds``
-        SVMs; balanced so that on skewed labels the minority's similarity
-        structure counts as much as the majority's. Exact kernels only (fit
-        on a simulator, then :meth:`with_backend`).
+        training rows only, from :data:`BANDWIDTH_GRID`, by stratified
+        3-fold inner cross-validation of this SVM (average precision for two
+        classes, balanced accuracy otherwise): one Gram matrix per candidate,
+        which the folds slice. Not kernel-target alignment: on the bundled
+        data its balanced variant rose with the bandwidth (0.003 at 0.05,
+        0.054 at 1), because a concentrated, near-diagonal kernel aligns
+        through its diagonal, and so chose the worst width (PR-AUC 0.51 at 1
+        against 0.88 at 0.1). Exact kernels only (fit on a simulator, then
+        :meth:`with_backend`).
     mitigation : {"readout", "depolarizing", "readout+depolarizing"}, optional
         Error mitigation on a noisy backend, see :class:`~qskew.QuantumKernel`.
     random_state : int, RandomState instance or None, default=None
@@ -86,7 +90,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     bandwidth_ : float
         The bandwidth used (``bandwidth``, or the one ``"auto"`` chose).
     bandwidth_scores_ : dict
-        With ``bandwidth="auto"``: balanced alignment per grid bandwidth.
+        With ``bandwidth="auto"``: mean inner-CV score per grid bandwidth.
     kernel_ : QuantumKernel
         The kernel used (it caches the support vectors' states).
     svc_ : sklearn.svm.SVC
@@ -195,7 +199,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         X_fit, y_fit, w_fit = X[kept], y[kept], sample_weight[kept]
         check_weighted_classes(type(self).__name__, self.classes_, y_fit, w_fit)
         rng = check_random_state(self.random_state)
-        self.bandwidth_ = self._choose_bandwidth(X_fit, y_fit)
+        self.bandwidth_ = self._choose_bandwidth(X_fit, y_fit, w_fit, rng)
         self.kernel_ = self._kernel()
         K = self.kernel_(X_fit)
         # break_ties: multiclass predict is the argmax of decision_function (and
@@ -248,10 +252,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             self, "bandwidth_", self.bandwidth)
         return QuantumKernel(**params)
 
-    def _choose_bandwidth(self, X, y):
-        """The grid bandwidth of highest class-balanced kernel-target alignment on ``X``."""
-        from qskew.metrics import kernel_target_alignment
-
+    def _choose_bandwidth(self, X, y, sample_weight, rng):
+        """The grid bandwidth of best inner cross-validated score on the training rows."""
         if self.bandwidth != "auto":
             return float(self.bandwidth)
         if not is_exact(self.backend, self.shots):
@@ -259,11 +261,20 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                 "bandwidth='auto' searches on exact kernels: fit with a statevector simulator "
                 "and shots=None, then score elsewhere with with_backend(...); got backend="
                 f"{self.backend!r}, shots={self.shots!r}.")
+        n_splits = min(BANDWIDTH_FOLDS, np.bincount(np.searchsorted(self.classes_, y)).min())
+        if n_splits < 2:
+            warnings.warn("bandwidth='auto' needs two rows of every class to compare "
+                          "bandwidths; using bandwidth=1.0.", UserWarning, stacklevel=3)
+            return 1.0
+        folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
+        scoring = "average_precision" if len(self.classes_) == 2 else "balanced_accuracy"
+        svc = SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight)
         self.bandwidth_scores_ = {}
-        for bandwidth in BANDWIDTH_GRID:
+        for bandwidth in BANDWIDTH_GRID:  # one Gram per bandwidth; the folds slice it
             K = self._kernel(bandwidth)(X)
-            self.bandwidth_scores_[float(bandwidth)] = kernel_target_alignment(
-                K, y, balanced=True)
+            scores = cross_val_score(svc, K, y, cv=folds, scoring=scoring,
+                                     params={"sample_weight": sample_weight})
+            self.bandwidth_scores_[float(bandwidth)] = float(np.mean(scores))
         return max(self.bandwidth_scores_, key=self.bandwidth_scores_.get)
 
     def with_backend(self, backend, *, backend_options=None, shots=None, mitigation=None):

@@ -571,16 +571,20 @@ def test_with_backend_scores_on_another_backend_without_refitting(simulated):
         QuantumKernelSVC().with_backend("default.qubit")
 
 
-def test_auto_bandwidth_is_chosen_on_the_training_rows_by_balanced_alignment(simulated):
+def test_auto_bandwidth_is_chosen_on_the_training_rows_by_inner_cv(simulated):
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
     from qskew.kernels._svc import BANDWIDTH_GRID
-    from qskew.metrics import kernel_target_alignment
 
     X, y = make_classification(80, n_features=6, n_informative=4, weights=[0.8],
                                random_state=1)
     X = MinMaxScaler((0, np.pi)).fit_transform(X)
     clf = QuantumKernelSVC(feature_map="zz", reps=2, bandwidth="auto", random_state=0).fit(X, y)
-    scores = {b: kernel_target_alignment(QuantumKernel(feature_map="zz", reps=2,
-                                                       bandwidth=b)(X), y, balanced=True)
+    folds = StratifiedKFold(3, shuffle=True,
+                            random_state=np.random.RandomState(0).randint(2**31 - 1))
+    scores = {b: cross_val_score(SVC(kernel="precomputed"),
+                                 QuantumKernel(feature_map="zz", reps=2, bandwidth=b)(X), y,
+                                 cv=folds, scoring="average_precision").mean()
               for b in BANDWIDTH_GRID}
     assert clf.bandwidth_ == max(scores, key=scores.get) and clf.bandwidth_ < 1.0
     assert clf.bandwidth_scores_ == pytest.approx(scores)
