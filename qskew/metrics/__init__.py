@@ -1,7 +1,7 @@
-"""Metrics: imbalance-aware classification scores, kernel-target alignment, synthetic-data
-fidelity."""
+"""Metrics: imbalance-aware classification scores, kernel-target alignment and kernel
+diagnostics, synthetic-data fidelity."""
 
-from qskew.metrics._alignment import kernel_target_alignment
+from qskew.metrics._alignment import kernel_diagnostics, kernel_target_alignment
 from qskew.metrics._classification import (
     classification_metrics,
     expected_calibration_error,
@@ -15,6 +15,7 @@ __all__ = [
     "classification_metrics",
     "expected_calibration_error",
     "fpr_at_tpr",
+    "kernel_diagnostics",
     "kernel_target_alignment",
     "synthetic_fidelity",
     "tpr_at_fpr",

@@ -67,3 +67,50 @@ def test_alignment_of_quantum_kernel_is_in_range():
 def test_alignment_bad_input_raises(K, y, match):
     with pytest.raises(ValueError, match=match):
         kernel_target_alignment(K, y)
+
+
+def test_kernel_diagnostics_of_known_spectra():
+    import warnings
+
+    from qskew.metrics import kernel_diagnostics
+
+    n = 8
+    with pytest.warns(UserWarning, match="concentrated.*variance 0 around 0.*Lower the "
+                                         "bandwidth"):
+        identity = kernel_diagnostics(np.eye(n))
+    assert identity["effective_dimension"] == pytest.approx(n)
+    assert identity["top_eigenvalue_share"] == pytest.approx(1 / n)
+    with pytest.warns(UserWarning, match="around 1.*Raise the bandwidth"):
+        ones = kernel_diagnostics(np.ones((n, n)))
+    assert ones["effective_dimension"] == pytest.approx(1.0)
+    assert ones["top_eigenvalue_share"] == pytest.approx(1.0)
+    # 0.5 I + 0.5 J: eigenvalues 0.5 + 0.5 n once and 0.5 (n - 1) times
+    K = 0.5 * np.eye(n) + 0.5
+    eig = np.r_[0.5 + 0.5 * n, np.full(n - 1, 0.5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mixed = kernel_diagnostics(K)
+    assert mixed["effective_dimension"] == pytest.approx(eig.sum() ** 2 / (eig**2).sum())
+    y = np.r_[np.zeros(5, int), np.ones(3, int)]
+    X = np.r_[np.zeros(5), np.ones(3)][:, None] + np.random.default_rng(0).normal(0, .3, (8, 1))
+    K = np.exp(-np.subtract.outer(X[:, 0], X[:, 0]) ** 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not concentrated: no warning
+        d = kernel_diagnostics(K, y)
+    assert d["alignment"] == pytest.approx(kernel_target_alignment(K, y))
+    assert d["balanced_alignment"] == pytest.approx(kernel_target_alignment(K, y, balanced=True))
+    assert d["off_diagonal_variance"] == pytest.approx(K[~np.eye(8, dtype=bool)].var())
+    with pytest.raises(ValueError, match="square Gram matrix of at least 2 rows"):
+        kernel_diagnostics(np.ones((3, 2)))
+
+
+def test_a_wide_fidelity_kernel_on_many_qubits_is_diagnosed_as_concentrated():
+    from qskew import QuantumKernel
+    from qskew.metrics import kernel_diagnostics
+
+    X = np.random.default_rng(0).uniform(0, np.pi, (30, 12))
+    with pytest.warns(UserWarning, match="concentrated"):
+        wide = kernel_diagnostics(QuantumKernel(feature_map="zz", reps=2)(X))
+    narrow = kernel_diagnostics(QuantumKernel(feature_map="zz", reps=2, bandwidth=0.05)(X))
+    assert wide["off_diagonal_variance"] < 1e-4 < narrow["off_diagonal_variance"]
+    assert narrow["effective_dimension"] < wide["effective_dimension"]
