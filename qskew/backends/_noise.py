@@ -24,7 +24,7 @@ results on both. A fake IBM device's own noise comes with it on
 (``NoiseModel.from_backend``).
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -84,15 +84,6 @@ class Noise:
                         f"(or, on qiskit.aer, a Qiskit NoiseModel or BackendV2); got "
                         f"{type(value).__name__} {value!r}.")
 
-    def as_dict(self):
-        """The fields as a plain dict (for results files)."""
-        return asdict(self)
-
-    @property
-    def gate_noise(self):
-        """Whether any gate error is set."""
-        return bool(self.depolarizing or self.depolarizing_2q or self.amplitude_damping)
-
     # -- default.mixed ------------------------------------------------------
 
     def channels(self, gate):
@@ -123,7 +114,7 @@ class Noise:
         return out.reshape(shape)
 
     def readout_expvals(self, values):
-        """``⟨P⟩`` of one-qubit Paulis read through symmetric bit flips: ``(1 - 2r) ⟨P⟩``."""
+        """One-qubit Pauli expectations read through symmetric bit flips: ``(1 - 2r) ⟨P⟩``."""
         return (1 - 2 * self.readout) * values
 
     # -- qiskit.aer ---------------------------------------------------------

@@ -218,14 +218,13 @@ class QuantumKernel(BaseEstimator):
                 f"X1 and X2 must have the same number of features; got {X1.shape[1]} "
                 f"and {X2.shape[1]}. Pass rows encoded the same way to both."
             )
-        self._validate_params()
+        self._prepare(X1.shape[1])  # validates the parameters, bandwidth included
         if self.bandwidth != 1.0:  # the rows as the feature map encodes them
             X1 = X1 * self.bandwidth
             X2 = X1 if symmetric else X2 * self.bandwidth
         for array, name in ((X1, "X1"), (None if symmetric else X2, "X2")):
             if array is not None:
                 check_angles(array, name, owner="QuantumKernel")
-        self._prepare(X1.shape[1])
         _memory.check(self._peak_bytes(len(X1), None if symmetric else len(X2), X1.shape[1]),
                       f"QuantumKernel on {len(X1)} x {len(X2)} rows of {X1.shape[1]} features",
                       "Use fewer rows or features (e.g. PCA), dtype='complex64', or score new "

@@ -117,8 +117,9 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     circuits for gradients; Qiskit targets in one primitive job per
     training step or prediction call; QNodes on other devices). Training on
     a QPU costs hours: train on a simulator and score on the QPU with
-    :meth:`with_backend`. :meth:`estimate_cost` counts it all first. A :class:`~sklearn.exceptions.ConvergenceWarning` is issued
-    when training stops at ``max_epochs`` while still improving.
+    :meth:`with_backend`. :meth:`estimate_cost` counts it all first. A
+    :class:`~sklearn.exceptions.ConvergenceWarning` is issued when training
+    stops at ``max_epochs`` while still improving.
 
     Examples
     --------

@@ -367,8 +367,9 @@ class QGANOverSampler(_GANOverSampler):
             ``mode``, ``state_preparations``, ``circuits``, ``shots``, ``jobs``
             (see :mod:`qskew.backends._cost`), ``n_patches``, ``n_qubits`` (per
             patch circuit) and ``peak_bytes`` (about: a training batch of every
-            patch with autograd's copies, or one streamed block of draws); on a Qiskit target also the transpiled
-            ``depth``, ``two_qubit_gates`` and ``qpu_seconds``. Per epoch
+            patch with autograd's copies, or one streamed block of draws); on a
+            Qiskit target also the transpiled ``depth``, ``two_qubit_gates``
+            and ``qpu_seconds``. Per epoch
             every real row costs ``n_critic`` generator draws for the
             discriminator steps and one for the generator step, each
             ``n_patches`` circuits; then ``n_new`` draws. Exact mode
