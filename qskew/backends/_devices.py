@@ -157,7 +157,7 @@ def noisy_probabilities(operations, wires, noise, device):
     shots are the caller's (see :class:`~qskew.backends.Noise`).
     """
     gates = list(operations)
-    batch = max([op.batch_size or 1 for op in gates] + [1])
+    batch = _batch_size(gates)
     noisy = _with_channels(gates, noise)
     tapes = [qml.tape.QuantumScript(_rows(noisy, start, stop), [qml.probs(wires=wires)])
              for start, stop in _chunks(batch, len(wires))]
@@ -170,23 +170,50 @@ def noisy_expvals(operations, wires, terms, noise, device):
     letter), as a device measures them. Runs analytically on ``device`` (``default.mixed``).
     """
     gates = list(operations)
-    batch = max([op.batch_size or 1 for op in gates] + [1])
-    noisy = _with_channels(gates, noise)
+    return noise.readout_expvals(expvals(_with_channels(gates, noise), wires, terms, device,
+                                         chunks=_chunks(_batch_size(gates), len(wires))))
+
+
+def expvals(operations, wires, terms, device, *, shots=None, seed=None, chunks=None):
+    """One-qubit Pauli expectation values ``(B, len(terms))`` of each circuit of a broadcast
+    batch on ``device``: one tape per measurement setting (Pauli letter) and row chunk.
+
+    Parameters
+    ----------
+    operations : Sequence of pennylane.operation.Operator
+    wires : Sequence
+    terms : Sequence of (str, int)
+        ``(pauli, position)`` pairs, pauli in ``"X"``, ``"Y"``, ``"Z"``.
+    device : pennylane.devices.Device
+    shots : int, optional
+        Shots per tape (``None``: analytic, where the device allows).
+    seed : int, optional
+        The seed ``device`` was made with (see :func:`execute`).
+    chunks : list of (int, int), optional
+        Row ranges run as separate tapes; default all rows in one.
+    """
+    gates = list(operations)
+    batch = _batch_size(gates)
+    chunks = chunks or [(0, batch)]
     paulis = {"X": qml.PauliX, "Y": qml.PauliY, "Z": qml.PauliZ}
-    letters = sorted({pauli for pauli, _ in terms})
     tapes, where = [], []
-    for letter in letters:
+    for letter in sorted({pauli for pauli, _ in terms}):
         columns = [i for i, (pauli, _) in enumerate(terms) if pauli == letter]
-        for start, stop in _chunks(batch, len(wires)):
+        for start, stop in chunks:
             measurements = [qml.expval(paulis[letter](wires[terms[i][1]])) for i in columns]
-            tapes.append(qml.tape.QuantumScript(_rows(noisy, start, stop), measurements))
+            tapes.append(qml.tape.QuantumScript(_rows(gates, start, stop), measurements,
+                                                shots=shots))
             where.append((columns, start, stop))
     out = np.empty((batch, len(terms)))
-    for (columns, start, stop), result in zip(where, execute(tapes, device)):
+    for (columns, start, stop), result in zip(where, execute(tapes, device, seed=seed)):
         values = np.stack([np.reshape(r, -1) for r in np.atleast_1d(result)], axis=-1) \
             if isinstance(result, (list, tuple)) else np.reshape(result, (-1, 1))
         out[start:stop, columns] = np.broadcast_to(values, (stop - start, len(columns)))
-    return noise.readout_expvals(out)
+    return out
+
+
+def _batch_size(operations):
+    return max([op.batch_size or 1 for op in operations] + [1])
 
 
 def _rows(operations, start, stop):

@@ -1,4 +1,5 @@
-"""QuantumKernel: the fidelity quantum kernel as a picklable scikit-learn callable."""
+"""QuantumKernel: the fidelity and projected quantum kernels as a picklable scikit-learn
+callable."""
 
 import functools
 import hashlib
@@ -32,10 +33,13 @@ _PAIRS_PER_TAPE = 1024
 
 #: Error mitigations a kernel offers (see ``QuantumKernel(mitigation=...)``).
 MITIGATIONS = ("readout", "depolarizing", "readout+depolarizing")
+#: Kernel families (see ``QuantumKernel(kind=...)``).
+KINDS = ("fidelity", "projected")
 
 
 class QuantumKernel(BaseEstimator):
-    r"""Fidelity quantum kernel :math:`k(x, x') = |\langle 0|U(x')^\dagger U(x)|0\rangle|^2`.
+    r"""Quantum kernel: fidelity :math:`k(x, x') = |\langle 0|U(x')^\dagger U(x)|0\rangle|^2`
+    or projected.
 
     A picklable callable: ``kernel(X1, X2)`` returns the ``(len(X1), len(X2))``
     Gram matrix and ``kernel(X)`` the symmetric ``K(X, X)``, so it can be given
@@ -46,6 +50,23 @@ class QuantumKernel(BaseEstimator):
     ----------
     feature_map : {"zz", "angle", "iqp"}, default="zz"
         Data encoding ``U(x)``, see :mod:`circuits`.
+    kind : {"fidelity", "projected"}, default="fidelity"
+        ``"fidelity"``: the overlap of the encoded states (above).
+        ``"projected"``: the projected quantum kernel of Huang et al. (2021,
+        Nat. Commun. 12:2631), :math:`k(x, x') = \exp(-\gamma \sum_q
+        \|\rho_q(x) - \rho_q(x')\|_F^2)` with :math:`\rho_q` the one-qubit
+        reduced state of qubit ``q``. Since :math:`\rho_q = (I + r_q \cdot
+        \sigma) / 2`, :math:`\|\rho_q - \rho'_q\|_F^2 = \|r_q - r'_q\|^2 / 2`:
+        a Gaussian kernel on the ``3 n`` Bloch coordinates :math:`\langle X_q
+        \rangle, \langle Y_q\rangle, \langle Z_q\rangle`
+        (:meth:`projected_features`). It does not concentrate as fidelity
+        kernels do with qubits, and on a device it needs 3 measurement
+        settings per *row* instead of one circuit per *pair*.
+    gamma : float, default=1.0
+        Width :math:`\gamma` of the projected kernel (ignored by
+        ``"fidelity"``). The squared distance sums over qubits, so wider
+        registers want a smaller ``gamma`` (about ``1 / n_qubits`` keeps
+        typical entries away from 0).
     reps : int, default=2
         Repetitions of the feature map.
     entanglement : {"linear", "circular", "full"}, default="linear"
@@ -136,6 +157,17 @@ class QuantumKernel(BaseEstimator):
       noisy probabilities are computed exactly and the shots drawn from
       them. ``K(X, X)`` is then repaired to the nearest positive
       semi-definite matrix, with a :class:`PSDRepairWarning` when needed.
+    - **Projected kernel** (``kind="projected"``): each distinct row's Bloch
+      coordinates, then the Gaussian of their distances (always positive
+      semi-definite, unit diagonal). Exact mode reads them off the cached
+      states; sampled mode draws each ``⟨P_q⟩`` from ``shots`` outcomes
+      ``±1``; circuit mode runs the feature-map circuit of every distinct row
+      in 3 measurement settings (all qubits in the X, Y or Z basis): ``3 N``
+      circuits for ``N`` distinct rows of the call, against ``N (N - 1) / 2``
+      overlap circuits for the fidelity kernel; on a Qiskit target one
+      ``EstimatorV2`` job. ``mitigation="readout"`` inverts each qubit's
+      confusion matrix on the expectation values; depolarizing mitigation is
+      the fidelity kernel's only.
 
     Examples
     --------
@@ -145,10 +177,20 @@ class QuantumKernel(BaseEstimator):
     >>> np.round(kernel(X), 6)
     array([[1., 0.],
            [0., 1.]])
+
+    The projected kernel of the same rows: qubit 0's Bloch vector flips from
+    ``+Z`` to ``-Z`` (squared distance 4, halved), qubit 1's does not move.
+
+    >>> projected = QuantumKernel(feature_map="angle", reps=1, kind="projected", gamma=0.5)
+    >>> np.round(projected(X), 6)
+    array([[1.      , 0.367879],
+           [0.367879, 1.      ]])
     """
 
     _parameter_constraints = {
         "feature_map": [StrOptions(set(FEATURE_MAP_NAMES))],
+        "kind": [StrOptions(set(KINDS))],
+        "gamma": [Interval(Real, 0, None, closed="neither")],
         **_constraints.ENCODING,
         "bandwidth": [Interval(Real, 0, None, closed="neither")],
         **_constraints.BACKEND,
@@ -162,6 +204,8 @@ class QuantumKernel(BaseEstimator):
         self,
         *,
         feature_map="zz",
+        kind="fidelity",
+        gamma=1.0,
         reps=2,
         entanglement="linear",
         rotation="Y",
@@ -175,6 +219,8 @@ class QuantumKernel(BaseEstimator):
         device=None,
     ):
         self.feature_map = feature_map
+        self.kind = kind
+        self.gamma = gamma
         self.reps = reps
         self.entanglement = entanglement
         self.rotation = rotation
@@ -229,6 +275,8 @@ class QuantumKernel(BaseEstimator):
                       f"QuantumKernel on {len(X1)} x {len(X2)} rows of {X1.shape[1]} features",
                       "Use fewer rows or features (e.g. PCA), dtype='complex64', or score new "
                       "rows in batches (QuantumKernelSVC streams its predictions).")
+        if self.kind == "projected":
+            return self._projected_gram(X1, None if symmetric else X2)
         if self._exact:
             return self._exact_gram(X1, None if symmetric else X2)
         if self._sampled:
@@ -284,6 +332,9 @@ class QuantumKernel(BaseEstimator):
                  else n_samples_1 * n_samples_2)
         peak = ({"peak_bytes": self._peak_bytes(n_samples_1, n_samples_2, n_features)}
                 if n_features else {})
+        if self.kind == "projected":
+            return self._projected_cost(n_samples_1 + (n_samples_2 or 0), calls, cached,
+                                        n_features, peak)
         if is_exact(self.backend, None):  # exact, or shots sampled from exact fidelities
             states = max(0, n_samples_1 + (n_samples_2 or 0) - cached)
             if self.shots is None:
@@ -302,6 +353,25 @@ class QuantumKernel(BaseEstimator):
         return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
             else cost
 
+    def _projected_cost(self, rows, calls, cached, n_features, peak):
+        """``estimate_cost`` of ``kind="projected"``: ``rows`` distinct rows per call, each
+        prepared once (exact) or measured in 3 settings per call (circuits)."""
+        if is_exact(self.backend, None):
+            states = max(0, rows - cached)
+            if self.shots is None:
+                return {**_cost.evaluations(True, states), **peak}
+            return {**_cost.sampled(states, self.shots), "shots": 3 * rows * calls * self.shots,
+                    **peak}
+        circuits = 3 * rows * calls
+        if not _qiskit.is_qiskit(self.backend):
+            return {**_cost.evaluations(False, circuits, self.shots), **peak}
+        cost = _cost.evaluations(False, circuits, self.shots, calls)  # one Estimator job a call
+        if "readout" in (self.mitigation or ""):  # one calibration job of two circuits, once
+            cost = _cost.total(cost, _cost.evaluations(False, 2, self.shots, 1))
+        cost.update(peak)
+        return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
+            else cost
+
     def _transpiled_size(self, n_features):
         import pennylane as qml
 
@@ -311,10 +381,12 @@ class QuantumKernel(BaseEstimator):
         unitary = get_feature_map(self.feature_map, reps=self.reps,
                                   entanglement=self.entanglement, rotation=self.rotation)
         rows = np.full((1, n_features), 0.5)  # any values: the structure does not depend on them
-        tape = qml.tape.make_qscript(overlap_circuit)(rows, rows, wires, unitary)
+        projected = self.kind == "projected"  # the feature map alone, measured by an Estimator
+        tape = (qml.tape.make_qscript(unitary)(rows, wires) if projected else
+                qml.tape.make_qscript(overlap_circuit)(rows, rows, wires, unitary))
         return _qiskit.transpiled_size(
             tape.operations, wires, _qiskit.target(self.backend, self.backend_options),
-            _qiskit.optimization_level(self.backend, self.backend_options))
+            _qiskit.optimization_level(self.backend, self.backend_options), estimator=projected)
 
     # -- set-up -----------------------------------------------------------
 
@@ -338,6 +410,12 @@ class QuantumKernel(BaseEstimator):
                 f"{self.backend!r} is a noiseless statevector simulator. Use it with a noisy "
                 "backend ('qiskit.remote' with a fake or real IBM device, 'qiskit.aer' or "
                 "'default.mixed' with backend_options={'noise': ...}), or drop it.")
+        if self.kind == "projected" and "depolarizing" in (self.mitigation or ""):
+            raise ValueError(
+                f"mitigation={self.mitigation!r}: depolarizing mitigation rescales fidelity "
+                "kernels from self-overlap circuits, which the projected kernel does not run. "
+                "Use mitigation='readout' (or None) with kind='projected', or "
+                "kind='fidelity'.")
         if "readout" in (self.mitigation or "") and not (
                 _qiskit.is_qiskit(self.backend) or noise_of(self.backend_options)):
             raise ValueError(
@@ -447,6 +525,11 @@ class QuantumKernel(BaseEstimator):
         state cache (which never holds more than ``_states.CACHE_BYTES``)."""
         n_2 = n_samples_1 if n_samples_2 is None else n_samples_2
         gram = 8 * n_samples_1 * n_2
+        if self.kind == "projected":  # a block of states, then 3 n coordinates per row
+            rows = n_samples_1 + (n_samples_2 or 0)
+            states = (min(rows, _memory.block_rows(self._state_bytes(n_features)))
+                      * self._state_bytes(n_features) if is_exact(self.backend, None) else 0)
+            return 2 * gram + states + 3 * 8 * (3 * n_features + 1) * rows
         if is_exact(self.backend, None):  # exact and sampled mode prepare states
             state = self._state_bytes(n_features)
             if n_samples_2 is None:  # every state at once, for the symmetric products
@@ -457,6 +540,117 @@ class QuantumKernel(BaseEstimator):
                  else n_samples_1 * n_2)
         tape = min(pairs, self._pairs_per_tape(n_features)) * self._circuit_bytes(n_features)
         return gram + pairs * 16 * (n_features + 1) + tape  # + the pairs' rows, estimates
+
+    # -- projected kernel -------------------------------------------------
+
+    def projected_features(self, X):
+        """Bloch coordinates of each qubit's reduced state: what ``kind="projected"`` compares.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 3 * n_features)
+            ``⟨X_q⟩`` for every qubit ``q``, then ``⟨Y_q⟩``, then ``⟨Z_q⟩``, of
+            ``U(b x)|0>`` (``b`` the ``bandwidth``): exact on a statevector
+            simulator without shots, else estimated as the kernel estimates
+            them (see Notes of the class).
+
+        Examples
+        --------
+        >>> F = QuantumKernel(feature_map="angle", reps=1).projected_features([[0.0, np.pi]])
+        >>> np.round(F, 6) + 0.0  # qubit 0 along +Z, qubit 1 along -Z
+        array([[ 0.,  0.,  0.,  0.,  1., -1.]])
+        """
+        X = check_features(X, "X", owner="QuantumKernel")
+        self._prepare(X.shape[1])
+        X = X * self.bandwidth if self.bandwidth != 1.0 else X
+        check_angles(X, "X", owner="QuantumKernel")
+        U, inverse = np.unique(X, axis=0, return_inverse=True)
+        return self._bloch(U, self._call_seed(U, None))[inverse.ravel()]
+
+    def _projected_gram(self, X1, X2):
+        """Gaussian of the Bloch-coordinate distances; each distinct row measured once."""
+        from sklearn.metrics.pairwise import rbf_kernel
+
+        rows = X1 if X2 is None else np.vstack([X1, X2])
+        U, inverse = np.unique(rows, axis=0, return_inverse=True)
+        F = self._bloch(U, self._call_seed(X1, X2))[inverse.ravel()]
+        if X2 is None:  # exactly symmetric with a unit diagonal (the products round apart)
+            K = rbf_kernel(F, gamma=self.gamma / 2)
+            K = (K + K.T) / 2
+            np.fill_diagonal(K, 1.0)
+            return K
+        return rbf_kernel(F[: len(X1)], F[len(X1) :], gamma=self.gamma / 2)
+
+    def _terms(self, n_qubits):
+        return [(pauli, q) for pauli in "XYZ" for q in range(n_qubits)]
+
+    def _bloch(self, X, seed):
+        """``(len(X), 3 n)`` Bloch coordinates of distinct encoded rows (see
+        :meth:`projected_features`)."""
+        from qskew.backends import _statevector
+
+        n = X.shape[1]
+        terms = self._terms(n)
+        if not (self._exact or self._sampled):
+            return self._measured_bloch(X, terms, seed)
+        step = _memory.block_rows(self._state_bytes(n))
+        blocks = []
+        for start in range(0, len(X), step):
+            values = _statevector.pauli_expvals(self._states(X[start : start + step]), n, terms)
+            blocks.append(values.cpu().numpy() if hasattr(values, "cpu") else values)
+        F = np.concatenate(blocks) if blocks else np.empty((0, len(terms)))
+        if self._sampled:
+            from qskew.backends import _shift
+
+            F = _shift.sample_expvals(F, self.shots, np.random.default_rng(seed), terms)
+        return F
+
+    def _measured_bloch(self, X, terms, seed):
+        """Bloch coordinates from circuits: the feature map of every row, measured in the
+        X, Y and Z bases (one Estimator job on a Qiskit target)."""
+        import pennylane as qml
+
+        from qskew.backends import _devices, _shift
+
+        ops = qml.tape.make_qscript(self._unitary)(X, self._wires).operations
+        rng = np.random.default_rng(seed)
+        readout = "readout" in (self.mitigation or "")
+        noise = noise_of(self.backend_options)
+        if _qiskit.is_qiskit(self.backend):
+            def count(jobs):
+                self.n_jobs_executed += jobs
+
+            gates, table, _ = _shift.gate_angles(ops)
+            if readout and getattr(self, "_readout", None) is None:
+                self._readout = {}
+            evaluate = _qiskit.estimator(
+                gates, self._wires, terms, self.shots,
+                _qiskit.target(self.backend, self.backend_options), rng=rng, on_job=count,
+                optimization_level=_qiskit.optimization_level(self.backend,
+                                                              self.backend_options),
+                mode=_qiskit.execution_mode(self.backend, self.backend_options),
+                readout_cache=self._readout if readout else None)
+            values = evaluate(table.detach().numpy())
+        else:
+            device = _devices.make_device(self.backend, X.shape[1], seed=seed,
+                                          options=self.backend_options)
+            if noise is not None:
+                values = _devices.noisy_expvals(ops, self._wires, terms, noise, device)
+                if self.shots is not None:
+                    values = _shift.sample_expvals(values, self.shots, rng, terms)
+                if readout:  # the specification's own flips, on every qubit
+                    values = np.clip(values / (1.0 - 2.0 * noise.readout), -1.0, 1.0)
+                    flips = np.full(X.shape[1], noise.readout)
+                    self.mitigation_ = {"readout": (flips, flips)}
+            else:
+                values = _devices.expvals(ops, self._wires, terms, device, shots=self.shots,
+                                          seed=seed)
+        self.n_circuits_executed += 3 * len(X)  # one circuit per row and measurement basis
+        return np.asarray(values, dtype=float)
 
     # -- sampled and circuit mode -------------------------------------------
 

@@ -1,4 +1,4 @@
-"""QuantumKernelSVC: a support vector classifier on the fidelity quantum kernel."""
+"""QuantumKernelSVC: a support vector classifier on a quantum kernel."""
 
 import warnings
 from numbers import Real
@@ -32,7 +32,7 @@ BANDWIDTH_FOLDS = 3
 
 
 class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
-    """Support vector classifier on the fidelity quantum kernel.
+    """Support vector classifier on a quantum kernel (fidelity or projected).
 
     scikit-learn's :class:`~sklearn.svm.SVC` trained on the Gram matrix of a
     :class:`~qskew.QuantumKernel`; one qubit per feature.
@@ -47,6 +47,10 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         classes.
     feature_map : {"zz", "angle", "iqp"}, default="zz"
         Data encoding, see :mod:`circuits`.
+    kind : {"fidelity", "projected"}, default="fidelity"
+        The kernel family, see :class:`~qskew.QuantumKernel`.
+    gamma : float, default=1.0
+        Width of the projected kernel (``kind="projected"`` only).
     reps : int, default=2
         Repetitions of the feature map.
     entanglement : {"linear", "circular", "full"}, default="linear"
@@ -142,6 +146,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         C=1.0,
         class_weight=None,
         feature_map="zz",
+        kind="fidelity",
+        gamma=1.0,
         reps=2,
         entanglement="linear",
         rotation="Y",
@@ -157,6 +163,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.C = C
         self.class_weight = class_weight
         self.feature_map = feature_map
+        self.kind = kind
+        self.gamma = gamma
         self.reps = reps
         self.entanglement = entanglement
         self.rotation = rotation

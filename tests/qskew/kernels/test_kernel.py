@@ -258,7 +258,7 @@ def test_clone_and_get_params():
     assert cloned.get_params() == kernel.get_params()
     assert not hasattr(cloned, "n_states_prepared")
     assert set(kernel.get_params()) == {
-        "feature_map", "reps", "entanglement", "rotation", "bandwidth", "backend",
+        "feature_map", "kind", "gamma", "reps", "entanglement", "rotation", "bandwidth", "backend",
         "backend_options",
         "shots", "mitigation", "random_state", "dtype", "device",
     }
