@@ -241,18 +241,31 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
 
     def _streamed(self, X, method):
         """``svc_.<method>`` of the test Gram matrix, built and consumed in row blocks of
-        fixed size: scoring memory does not grow with the rows."""
+        fixed size: scoring memory does not grow with the rows.
+
+        Binary decisions are the dual sum ``K_sv @ dual_coef + intercept`` on the support
+        vectors' columns alone (what libsvm computes, without copying every block into a
+        training-width matrix for it); multiclass one-vs-one votes go through libsvm.
+        """
         X = validate_prediction_data(self, X)
-        row_bytes = 8 * self._n_train + self.kernel_._state_bytes(X.shape[1])
+        binary = len(self.classes_) == 2
+        row_bytes = 8 * (len(self.support_) if binary else self._n_train) \
+            + self.kernel_._state_bytes(X.shape[1])
         step = _memory.block_rows(row_bytes)
         out = []
         for start in range(0, len(X), step):
-            rows = X[start : start + step]
-            K = np.zeros((len(rows), self._n_train))
+            K_sv = self.kernel_(X[start : start + step], self.support_vectors_)
+            if binary:
+                out.append(K_sv @ self.svc_.dual_coef_[0] + self.svc_.intercept_[0])
+                continue
             # libsvm reads only the support vectors' columns of a precomputed kernel.
-            K[:, self.svc_.support_] = self.kernel_(rows, self.support_vectors_)
+            K = np.zeros((len(K_sv), self._n_train))
+            K[:, self.svc_.support_] = K_sv
             out.append(getattr(self.svc_, method)(K))
-        return np.concatenate(out)
+        scores = np.concatenate(out)
+        if binary and method == "predict":
+            return self.classes_[(scores > 0).astype(int)]
+        return scores
 
     def _kernel(self, bandwidth=None):
         params = {name: getattr(self, name) for name in KERNEL_PARAMS}
