@@ -1,14 +1,19 @@
 """QuantumKernelSVC: a support vector classifier on a quantum kernel."""
 
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, cross_val_score
-from sklearn.svm import SVC
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.model_selection import (
+    StratifiedKFold,
+    cross_val_predict,
+    cross_val_score,
+    train_test_split,
+)
+from sklearn.svm import SVC, LinearSVC
 from sklearn.utils import check_random_state
 
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
@@ -19,7 +24,8 @@ from qskew._validation import (
     validate_training_data,
 )
 from qskew.backends import _memory, check_backend, check_n_qubits, is_exact
-from qskew.backends._cost import total
+from qskew.backends._cost import evaluations, total
+from qskew.kernels import _approximate
 from qskew.kernels._kernel import QuantumKernel
 
 #: The kernel's parameters, which the SVC takes as its own.
@@ -29,6 +35,14 @@ KERNEL_PARAMS = tuple(QuantumKernel._parameter_constraints)
 BANDWIDTH_GRID = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
 #: Inner folds ``bandwidth="auto"`` scores each bandwidth on.
 BANDWIDTH_FOLDS = 3
+#: Rows ``bandwidth="auto"`` compares bandwidths on when an approximation is fitted (a
+#: stratified sample: the exact inner search is quadratic in its rows).
+BANDWIDTH_ROWS = 2000
+#: Most qubits ``approximation="explicit"`` takes (4^8 = 65,536 features per row).
+EXPLICIT_MAX_QUBITS = 8
+#: Folds of the out-of-fold margins that calibrate the linear models of the approximations
+#: (each fold refits the linear SVM; the exact SVM's folds only slice its Gram matrix).
+LINEAR_CALIBRATION_FOLDS = 3
 
 
 class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
@@ -77,6 +91,19 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         :meth:`with_backend`).
     mitigation : {"readout", "depolarizing", "readout+depolarizing"}, optional
         Error mitigation on a noisy backend, see :class:`~qskew.QuantumKernel`.
+    approximation : {"nystroem", "explicit"}, optional
+        ``None``: the exact SVM on the ``N x N`` Gram matrix. Else a linear
+        SVM (``LinearSVC``, squared hinge, same ``C`` and ``class_weight``)
+        on finite features, in time and memory linear in the rows:
+        ``"nystroem"``: ``k(x, L) W`` for ``n_components`` landmark rows
+        ``L`` shared evenly between the classes (the minority is not left
+        to chance) and ``W = K_LL^{-1/2}`` (Williams & Seeger 2001), any
+        kernel and backend; ``"explicit"``: the fidelity kernel's own exact
+        feature map, the ``4^n`` real coordinates of ``|ψ⟩⟨ψ|`` — no
+        approximation at all, on exact states, for few qubits (its memory
+        is checked first). See Notes.
+    n_components : int, default=600
+        Nyström landmarks (all training rows if fewer).
     random_state : int, RandomState instance or None, default=None
         Seeds shot sampling and the calibration folds.
     dtype : {"complex128", "complex64"}, default="complex128"
@@ -105,6 +132,13 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         Training rows that are support vectors.
     temperature_ : float
         Inverse temperature ``a`` of the probability calibration.
+    landmarks_ : ndarray of shape (n_landmarks, n_features_in_)
+        ``approximation="nystroem"``: the landmark rows.
+    nystroem_map_ : ndarray of shape (n_landmarks, n_directions)
+        ``approximation="nystroem"``: ``W``, features ``k(x, L) W``.
+    linear_ : sklearn.svm.LinearSVC
+        With an ``approximation``, the fitted linear SVM (then ``svc_``,
+        ``support_`` and ``support_vectors_`` are not set).
 
     Notes
     -----
@@ -117,6 +151,15 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     and ``predict_proba`` always agree, and the boundary that ``class_weight``
     moves is kept. For another calibration wrap the estimator in
     ``CalibratedClassifierCV``.
+
+    **Scale.** The exact SVM holds the ``N x N`` Gram matrix of its training
+    rows and its solver grows faster than ``N²``; an ``approximation`` is
+    linear in ``N``. Measured on a skewed 6-qubit ZZ task (``BENCHMARKS.md``),
+    Nyström on 20,000 rows beat the exact SVM on 8,000 rows in less time.
+    ``bandwidth="auto"`` with an approximation compares bandwidths on a
+    stratified sample of :data:`BANDWIDTH_ROWS` training rows. Probabilities
+    are calibrated as below on out-of-fold margins of
+    :data:`LINEAR_CALIBRATION_FOLDS` refits of the linear SVM.
 
     **Cost.** ``fit`` prepares one state per training row (exact mode) and
     fits the SVM ``k + 1`` times on slices of one Gram matrix; ``predict``
@@ -138,6 +181,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         **QuantumKernel._parameter_constraints,
         "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "approximation": [StrOptions({"nystroem", "explicit"}), None],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -159,6 +204,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         random_state=None,
         dtype="complex128",
         device=None,
+        approximation=None,
+        n_components=600,
     ):
         self.C = C
         self.class_weight = class_weight
@@ -176,6 +223,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.dtype = dtype
         self.device = device
+        self.approximation = approximation
+        self.n_components = n_components
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -209,6 +258,9 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         self.bandwidth_ = self._choose_bandwidth(X_fit, y_fit, w_fit, rng)
         self.kernel_ = self._kernel()
+        self._n_train = len(kept)
+        if self.approximation is not None:
+            return self._fit_linear(X_fit, y_fit, w_fit, rng)
         K = self.kernel_(X_fit)
         # break_ties: multiclass predict is the argmax of decision_function (and
         # hence of predict_proba), not a one-vs-one vote that can disagree with it.
@@ -217,25 +269,71 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.svc_ = svc.fit(K, y_fit, sample_weight=w_fit)
         self.support_ = kept[self.svc_.support_]
         self.support_vectors_ = X[self.support_]
-        self._n_train = len(kept)
-        margins = self._out_of_fold_margins(svc, K, y_fit, w_fit, rng)
+        margins = self._out_of_fold_margins(svc, self.svc_, K, y_fit, w_fit, rng)
         codes = np.searchsorted(self.classes_, y_fit)
         self.temperature_ = _fit_temperature(margins, codes, w_fit)
         return self
 
-    def _out_of_fold_margins(self, svc, K, y, sample_weight, rng):
-        n_splits = min(5, np.bincount(np.searchsorted(self.classes_, y)).min())
+    def _fit_linear(self, X, y, sample_weight, rng):
+        """A linear SVM on Nyström or explicit features of the rows (``approximation``)."""
+        if self.approximation == "explicit":
+            self._check_explicit(len(X), X.shape[1])
+        else:
+            codes = np.searchsorted(self.classes_, y)
+            picked = _approximate.landmark_indices(
+                codes, self.n_components, np.random.default_rng(rng.randint(2**31 - 1)))
+            self.landmarks_ = X[picked]
+            self.nystroem_map_ = _approximate.nystroem_map(self.kernel_(self.landmarks_))
+        F = self._features(X)
+        linear = LinearSVC(C=self.C, class_weight=self.class_weight, dual=False)
+        self.linear_ = clone(linear).fit(F, y, sample_weight=sample_weight)
+        margins = self._out_of_fold_margins(linear, self.linear_, F, y, sample_weight, rng,
+                                            folds=LINEAR_CALIBRATION_FOLDS)
+        codes = np.searchsorted(self.classes_, y)
+        self.temperature_ = _fit_temperature(margins, codes, sample_weight)
+        return self
+
+    def _check_explicit(self, n_rows, n_features):
+        if self.kind != "fidelity" or not is_exact(self.backend, self.shots):
+            raise ValueError(
+                "approximation='explicit' is the fidelity kernel's feature map |ψ⟩⟨ψ|, read "
+                "from exact statevectors; got kind={!r}, backend={!r}, shots={!r}. Use "
+                "kind='fidelity' on a statevector simulator with shots=None (then "
+                "with_backend is unavailable), or approximation='nystroem'.".format(
+                    self.kind, self.backend, self.shots))
+        if n_features > EXPLICIT_MAX_QUBITS:
+            raise ValueError(
+                f"approximation='explicit' has 4^n features per row: {4**n_features:,} at "
+                f"{n_features} qubits, beyond its limit of {EXPLICIT_MAX_QUBITS} qubits "
+                f"({4**EXPLICIT_MAX_QUBITS:,}). Use approximation='nystroem', or fewer "
+                "features (e.g. PCA).")
+        _memory.check(8 * n_rows * 4**n_features,
+                      f"the explicit feature map of {n_rows} rows at {n_features} qubits "
+                      f"({4**n_features} features each)",
+                      "Use approximation='nystroem', fewer qubits (e.g. PCA) or fewer rows.")
+
+    def _features(self, X):
+        """Finite features of ``X`` for the linear SVM, computed in row blocks."""
+        if self.approximation == "explicit":
+            width = 4 ** X.shape[1]
+            step = _memory.block_rows(3 * 8 * width)  # the features and the complex products
+            return np.concatenate([_approximate.explicit_features(self.kernel_.states(
+                X[start : start + step])) for start in range(0, len(X), step)])
+        return self.kernel_(X, self.landmarks_) @ self.nystroem_map_
+
+    def _out_of_fold_margins(self, model, fitted, K, y, sample_weight, rng, folds=5):
+        n_splits = min(folds, np.bincount(np.searchsorted(self.classes_, y)).min())
         if n_splits < 2:
             warnings.warn(
                 "a class has a single sample, so probabilities are calibrated on the "
                 "training margins themselves (optimistic). Provide more samples per class.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-            return self.svc_.decision_function(K)
-        folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
+            return fitted.decision_function(K)
+        splits = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
         return cross_val_predict(
-            svc, K, y, cv=folds, method="decision_function",
+            model, K, y, cv=splits, method="decision_function",
             params={"sample_weight": sample_weight},
         )
 
@@ -248,6 +346,12 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         training-width matrix for it); multiclass one-vs-one votes go through libsvm.
         """
         X = validate_prediction_data(self, X)
+        if self.approximation is not None:
+            width = (4 ** X.shape[1] if self.approximation == "explicit"
+                     else len(self.landmarks_) + self.nystroem_map_.shape[1])
+            step = _memory.block_rows(3 * 8 * width + self.kernel_._state_bytes(X.shape[1]))
+            return np.concatenate([getattr(self.linear_, method)(self._features(
+                X[start : start + step])) for start in range(0, len(X), step)])
         binary = len(self.classes_) == 2
         row_bytes = 8 * (len(self.support_) if binary else self._n_train) \
             + self.kernel_._state_bytes(X.shape[1])
@@ -277,6 +381,11 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         """The grid bandwidth of best inner cross-validated score on the training rows."""
         if self.bandwidth != "auto":
             return float(self.bandwidth)
+        if self.approximation is not None and len(X) > BANDWIDTH_ROWS:
+            X, _, y, _, sample_weight, _ = train_test_split(
+                X, y, sample_weight, train_size=BANDWIDTH_ROWS,
+                stratify=y if np.unique(y, return_counts=True)[1].min() >= 2 else None,
+                random_state=rng.randint(2**31 - 1))
         if not is_exact(self.backend, self.shots):
             raise ValueError(
                 "bandwidth='auto' searches on exact kernels: fit with a statevector simulator "
@@ -329,6 +438,11 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         >>> clf.with_backend("default.qubit", shots=1000).predict([[0.2, 0.2], [2.8, 2.9]])
         array([0, 1])
         """
+        if getattr(self, "approximation", None) == "explicit":
+            raise ValueError(
+                "approximation='explicit' scores from exact statevectors, which no device "
+                "returns; fit with approximation='nystroem' (device kernels against the "
+                "landmarks) or approximation=None to score on another backend.")
         other = retargeted(self, backend, backend_options=backend_options, shots=shots,
                            mitigation=mitigation)
         other.kernel_ = other._kernel()
@@ -376,21 +490,34 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         """
         auto = self.bandwidth == "auto"
         kernel = self._kernel(1.0 if auto else None)
-        fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit), n_features=n_features)
+        m = min(self.n_components, n_fit)  # Nyström landmarks
+        if self.approximation == "explicit":
+            fit = evaluations(True, max(0, n_fit - cached))
+        elif self.approximation == "nystroem":  # K(L, L), then every row against L
+            fit = total(kernel.estimate_cost(m, n_features=n_features),
+                        kernel.estimate_cost(n_fit, m, cached=2 * m, n_features=n_features))
+        else:
+            fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit), n_features=n_features)
         if auto:  # one Gram per grid bandwidth; the chosen one's states are then cached
-            fit = total(*[kernel.estimate_cost(n_fit, n_features=n_features)
+            searched = min(n_fit, BANDWIDTH_ROWS) if self.approximation else n_fit
+            fit = total(fit if self.approximation else None,
+                        *[kernel.estimate_cost(searched, n_features=n_features)
                           for _ in BANDWIDTH_GRID])
         if not n_predict:
             return fit
-        # Predictions stream in row blocks (see _streamed): one kernel call per block; the
-        # support vectors' states are cached, and so are the first rows beyond them.
-        step = (_memory.block_rows(8 * n_fit + kernel._state_bytes(n_features)) if n_features
+        if self.approximation == "explicit":  # each new row's state, once
+            return total(fit, evaluations(True, n_predict))
+        # Predictions stream in row blocks (see _streamed): one kernel call per block against
+        # the support vectors (or landmarks), whose states are cached, as are the first rows
+        # beyond them.
+        columns = m if self.approximation else n_fit
+        step = (_memory.block_rows(8 * columns + kernel._state_bytes(n_features)) if n_features
                 else n_predict)
         costs, extra = [fit], max(0, cached - n_fit)
         for start in range(0, n_predict, step):
             rows = min(step, n_predict - start)
-            costs.append(kernel.estimate_cost(rows, n_fit, calls=predict_calls,
-                                              cached=n_fit + min(rows, extra),
+            costs.append(kernel.estimate_cost(rows, columns, calls=predict_calls,
+                                              cached=columns + min(rows, extra),
                                               n_features=n_features))
             extra -= min(rows, extra)
         return total(*costs)
