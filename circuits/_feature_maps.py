@@ -204,6 +204,94 @@ def iqp_feature_map(x, wires, *, reps=2, entanglement="full"):
     qml.IQPEmbedding(x, wires=wires, n_repeats=reps, pattern=pattern)
 
 
+def trainable_layer(weights, wires, *, entanglement="linear"):
+    r"""A trainable layer: ``RY(θ_q) RZ(φ_q)`` on each wire, then ``IsingZZ(w_p)`` on each
+    coupled pair — the identity when every weight is 0.
+
+    Parameters
+    ----------
+    weights : tensor_like of shape (2 * n_wires + n_pairs,)
+        ``θ`` for each wire, then ``φ`` for each wire, then one angle per pair
+        of :func:`entangling_pairs`.
+    wires : Sequence
+    entanglement : {"linear", "circular", "full"}, default="linear"
+
+    Examples
+    --------
+    >>> import pennylane as qml
+    >>> ops = qml.tape.make_qscript(trainable_layer)([0.1, 0.2, 0.3, 0.4, 0.5], wires=[0, 1])
+    >>> [op.name for op in ops.operations]
+    ['RY', 'RY', 'RZ', 'RZ', 'IsingZZ']
+    """
+    n = len(wires)
+    for q, wire in enumerate(wires):
+        qml.RY(weights[q], wires=wire)
+    for q, wire in enumerate(wires):
+        qml.RZ(weights[n + q], wires=wire)
+    for k, (i, j) in enumerate(entangling_pairs(n, entanglement)):
+        qml.IsingZZ(weights[2 * n + k], wires=[wires[i], wires[j]])
+
+
+def trainable_weights_shape(n_wires, reps, entanglement="linear"):
+    """Shape of the weights of :func:`trainable_feature_map`: ``(reps, 2 n + n_pairs)``.
+
+    Examples
+    --------
+    >>> trainable_weights_shape(4, 2)
+    (2, 11)
+    """
+    return (int(reps), 2 * int(n_wires) + len(entangling_pairs(n_wires, entanglement)))
+
+
+def trainable_feature_map(x, wires, *, weights, feature_map="zz", reps=2,
+                          entanglement="linear", rotation="Y"):
+    r"""A feature map with trainable layers (Hubregtsen et al. 2022, PRA 106:042431).
+
+    .. math:: U(x, 	heta) = \prod_{r=1}^{reps} S(x)\, W(	heta_r)
+
+    ``W`` (:func:`trainable_layer`) comes *before* each data layer ``S`` (one
+    repetition of ``feature_map``): a layer after the last ``S`` would cancel
+    in every overlap ``U(x')^† U(x)``. At zero weights ``U`` is the plain
+    feature map with ``reps`` repetitions.
+
+    Parameters
+    ----------
+    x : tensor_like
+        Features, shape ``(n_features,)`` or ``(batch, n_features)``.
+    wires : Sequence
+    weights : tensor_like of shape :func:`trainable_weights_shape`
+    feature_map : {"zz", "angle", "iqp"}, default="zz"
+    reps : int, default=2
+    entanglement : {"linear", "circular", "full"}, default="linear"
+        Coupled pairs of the data layers and of the trainable ones.
+    rotation : {"X", "Y", "Z"}, default="Y"
+        Rotation axis for ``"angle"``.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` does not have the shape above.
+
+    Examples
+    --------
+    >>> import pennylane as qml
+    >>> w = np.zeros(trainable_weights_shape(2, 1))
+    >>> ops = qml.tape.make_qscript(trainable_feature_map)([0.1, 0.2], [0, 1], weights=w,
+    ...                                                    feature_map="angle", reps=1)
+    >>> [op.name for op in ops.operations]
+    ['RY', 'RY', 'RZ', 'RZ', 'IsingZZ', 'RY', 'RY']
+    """
+    _check_reps(reps)
+    expected = trainable_weights_shape(len(wires), reps, entanglement)
+    if tuple(qml.math.shape(weights)) != expected:
+        raise ValueError(f"weights must have shape {expected} (reps, 2 * n_wires + n_pairs) "
+                         f"for {len(wires)} wires; got {tuple(qml.math.shape(weights))}.")
+    data = get_feature_map(feature_map, reps=1, entanglement=entanglement, rotation=rotation)
+    for r in range(reps):
+        trainable_layer(weights[r], wires, entanglement=entanglement)
+        data(x, wires)
+
+
 FEATURE_MAPS = {
     "angle": angle_feature_map,
     "zz": zz_feature_map,

@@ -54,6 +54,8 @@ def _expected_failed_checks(estimator):
         QuantumKernelSVC(feature_map="angle", reps=1, approximation="nystroem", n_components=20,
                          random_state=0),
         QuantumKernelSVC(feature_map="angle", reps=1, approximation="explicit", random_state=0),
+        QuantumKernelSVC(feature_map="angle", reps=1, kernel_training={"steps": 2},
+                         random_state=0),
         QNNClassifier(n_layers=1, max_epochs=5, random_state=0),
         QuantumStackingClassifier(
             [("qsvc", QuantumKernelSVC(feature_map="angle", reps=1)),

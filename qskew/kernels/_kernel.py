@@ -114,6 +114,11 @@ class QuantumKernel(BaseEstimator):
         ZZ Gram matrix of 1024 rows in 1.5 s instead of 63 s on 16 CPU
         cores). ``None`` uses qskew's numpy engine on the CPU.
 
+    weights : array-like of shape (reps, 2 * n_features + n_pairs), optional
+        Trainable layers before each repetition of the feature map
+        (:func:`circuits.trainable_feature_map`; zeros give the plain map).
+        ``QuantumKernelSVC(kernel_training="alignment")`` fits them.
+
     Attributes
     ----------
     n_states_prepared : int
@@ -198,6 +203,7 @@ class QuantumKernel(BaseEstimator):
         "random_state": ["random_state"],
         "dtype": [StrOptions({"complex128", "complex64"})],
         "device": [str, None],
+        "weights": ["array-like", None],
     }
 
     def __init__(
@@ -217,6 +223,7 @@ class QuantumKernel(BaseEstimator):
         random_state=None,
         dtype="complex128",
         device=None,
+        weights=None,
     ):
         self.feature_map = feature_map
         self.kind = kind
@@ -232,6 +239,7 @@ class QuantumKernel(BaseEstimator):
         self.random_state = random_state
         self.dtype = dtype
         self.device = device
+        self.weights = weights
 
     # -- public API -------------------------------------------------------
 
@@ -375,11 +383,10 @@ class QuantumKernel(BaseEstimator):
     def _transpiled_size(self, n_features):
         import pennylane as qml
 
-        from circuits import get_feature_map, overlap_circuit
+        from circuits import overlap_circuit
 
         wires = list(range(n_features))
-        unitary = get_feature_map(self.feature_map, reps=self.reps,
-                                  entanglement=self.entanglement, rotation=self.rotation)
+        unitary = self._feature_map(n_features)
         rows = np.full((1, n_features), 0.5)  # any values: the structure does not depend on them
         projected = self.kind == "projected"  # the feature map alone, measured by an Estimator
         tape = (qml.tape.make_qscript(unitary)(rows, wires) if projected else
@@ -390,14 +397,45 @@ class QuantumKernel(BaseEstimator):
 
     # -- set-up -----------------------------------------------------------
 
+    def _feature_map(self, n_features):
+        """``U(x, wires)``: the plain feature map, or with trainable layers at ``weights``."""
+        from circuits import get_feature_map, trainable_feature_map, trainable_weights_shape
+
+        if self.weights is None:
+            return get_feature_map(self.feature_map, reps=self.reps,
+                                   entanglement=self.entanglement, rotation=self.rotation)
+        shape = trainable_weights_shape(n_features, self.reps, self.entanglement)
+        try:
+            weights = np.array(self.weights, dtype=float)  # a copy: later edits cannot leak in
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"weights must be an array of angles; got {self.weights!r} "
+                             f"({exc}).") from exc
+        if not np.isfinite(weights).all():
+            raise ValueError("weights contain NaN or infinite values; pass finite angles "
+                             "(e.g. from a converged kernel training).")
+        if weights.shape != shape:
+            raise ValueError(
+                f"weights must have shape {shape} (reps, 2 * n_features + coupled pairs) for "
+                f"{n_features} features, reps={self.reps} and entanglement="
+                f"{self.entanglement!r}; got shape {weights.shape}. Take them from a kernel "
+                "trained on rows of this width (QuantumKernelSVC(kernel_training=...)).")
+        return functools.partial(trainable_feature_map, weights=weights,
+                                 feature_map=self.feature_map, reps=self.reps,
+                                 entanglement=self.entanglement, rotation=self.rotation)
+
+    def _weights_digest(self):
+        if self.weights is None:
+            return None
+        weights = np.ascontiguousarray(self.weights, dtype=float)
+        return hashlib.sha256(weights.tobytes() + str(weights.shape).encode()).hexdigest()
+
     def _prepare(self, n_features):
         """Validate parameters and (re)build what the current ones need."""
-        from circuits import get_feature_map
-
         self._validate_params()
         check_backend(self.backend)
         check_n_qubits(n_features, self.backend, "QuantumKernel")
-        key = (n_features, repr(sorted(self.get_params().items(), key=lambda kv: kv[0])))
+        params = dict(self.get_params(), weights=self._weights_digest())  # no array reprs
+        key = (n_features, repr(sorted(params.items(), key=lambda kv: kv[0])))
         if getattr(self, "_key", None) == key:
             return
         self._key = key
@@ -424,13 +462,11 @@ class QuantumKernel(BaseEstimator):
                 "{'noise': Noise(readout=...)}; got backend="
                 f"{self.backend!r} with backend_options={redacted(self.backend_options)!r}.")
         self._wires = list(range(n_features))
-        self._unitary = get_feature_map(
-            self.feature_map, reps=self.reps, entanglement=self.entanglement,
-            rotation=self.rotation,
-        )
+        self._unitary = self._feature_map(n_features)
         self._torch_device = _states.torch_device(self.device)
         self._encoding = (self.feature_map, self.reps, self.entanglement, self.rotation,
-                          self.dtype, n_features, str(self._torch_device))
+                          self.dtype, n_features, str(self._torch_device),
+                          self._weights_digest())
         self.__dict__.setdefault("n_states_prepared", 0)
         self.__dict__.setdefault("n_circuits_executed", 0)
         self.__dict__.setdefault("n_jobs_executed", 0)

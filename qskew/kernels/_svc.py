@@ -25,11 +25,12 @@ from qskew._validation import (
 )
 from qskew.backends import _memory, check_backend, check_n_qubits, is_exact
 from qskew.backends._cost import evaluations, total
-from qskew.kernels import _approximate
+from qskew.kernels import _approximate, _training
 from qskew.kernels._kernel import QuantumKernel
 
-#: The kernel's parameters, which the SVC takes as its own.
-KERNEL_PARAMS = tuple(QuantumKernel._parameter_constraints)
+#: The kernel's parameters, which the SVC takes as its own (trained weights are fitted).
+KERNEL_PARAMS = tuple(name for name in QuantumKernel._parameter_constraints
+                      if name != "weights")
 #: Bandwidths ``bandwidth="auto"`` compares (geometric, 0.05 to 1: on features in [0, π]
 #: the useful widths of the issue's measurements lay at 0.1-0.2, never above 1).
 BANDWIDTH_GRID = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
@@ -104,6 +105,18 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         is checked first). See Notes.
     n_components : int, default=600
         Nyström landmarks (all training rows if fewer).
+    kernel_training : {"alignment"}, dict or None, default=None
+        Fit trainable layers before each repetition of the feature map
+        (:func:`circuits.trainable_feature_map`, Hubregtsen et al. 2022) to
+        the class-balanced kernel-target alignment of the training rows,
+        starting from the plain map, before the SVM is fitted: Adam on
+        torch gradients through the exact states, or SPSA on measured Gram
+        matrices when the kernel samples circuits. A dict sets ``steps``
+        (60), ``batch_size`` (48 rows a step, classes equally represented),
+        ``learning_rate`` (Adam: 0.05; SPSA: the first step in radians, 0.2) and ``method`` (``"auto"``,
+        ``"backprop"``, ``"spsa"``). With ``bandwidth="auto"`` the bandwidth
+        is chosen first, on the plain map. Sample weights do not enter the
+        alignment.
     random_state : int, RandomState instance or None, default=None
         Seeds shot sampling and the calibration folds.
     dtype : {"complex128", "complex64"}, default="complex128"
@@ -136,6 +149,12 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         ``approximation="nystroem"``: the landmark rows.
     nystroem_map_ : ndarray of shape (n_landmarks, n_directions)
         ``approximation="nystroem"``: ``W``, features ``k(x, L) W``.
+    kernel_weights_ : ndarray
+        With ``kernel_training``: the fitted layer weights (in ``kernel_``).
+    kernel_training_ : dict
+        With ``kernel_training``: ``method``, ``steps``, ``history`` (the
+        mini-batch alignment of each step) and, on exact kernels,
+        ``alignment_before`` and ``alignment_after`` on the same rows.
     linear_ : sklearn.svm.LinearSVC
         With an ``approximation``, the fitted linear SVM (then ``svc_``,
         ``support_`` and ``support_vectors_`` are not set).
@@ -179,10 +198,11 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     _parameter_constraints = {
         "C": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        **QuantumKernel._parameter_constraints,
+        **{name: QuantumKernel._parameter_constraints[name] for name in KERNEL_PARAMS},
         "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "approximation": [StrOptions({"nystroem", "explicit"}), None],
         "n_components": [Interval(Integral, 1, None, closed="left")],
+        "kernel_training": [StrOptions({"alignment"}), dict, None],
     }
 
     def __init__(
@@ -206,6 +226,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         device=None,
         approximation=None,
         n_components=600,
+        kernel_training=None,
     ):
         self.C = C
         self.class_weight = class_weight
@@ -225,6 +246,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.device = device
         self.approximation = approximation
         self.n_components = n_components
+        self.kernel_training = kernel_training
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -256,7 +278,14 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         X_fit, y_fit, w_fit = X[kept], y[kept], sample_weight[kept]
         check_weighted_classes(type(self).__name__, self.classes_, y_fit, w_fit)
         rng = check_random_state(self.random_state)
+        training = _training.check_training(self.kernel_training)
+        for stale in ("kernel_weights_", "kernel_training_"):  # from an earlier fit
+            self.__dict__.pop(stale, None)
         self.bandwidth_ = self._choose_bandwidth(X_fit, y_fit, w_fit, rng)
+        if training is not None:
+            self.kernel_weights_, self.kernel_training_ = _training.train(
+                self._kernel(), X_fit, np.searchsorted(self.classes_, y_fit), training,
+                np.random.default_rng(rng.randint(2**31 - 1)))
         self.kernel_ = self._kernel()
         self._n_train = len(kept)
         if self.approximation is not None:
@@ -375,7 +404,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         params = {name: getattr(self, name) for name in KERNEL_PARAMS}
         params["bandwidth"] = bandwidth if bandwidth is not None else getattr(
             self, "bandwidth_", self.bandwidth)
-        return QuantumKernel(**params)
+        return QuantumKernel(**params, weights=getattr(self, "kernel_weights_", None))
 
     def _choose_bandwidth(self, X, y, sample_weight, rng):
         """The grid bandwidth of best inner cross-validated score on the training rows."""
@@ -491,18 +520,21 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         auto = self.bandwidth == "auto"
         kernel = self._kernel(1.0 if auto else None)
         m = min(self.n_components, n_fit)  # Nyström landmarks
+        trained = self.kernel_training is not None
         if self.approximation == "explicit":
-            fit = evaluations(True, max(0, n_fit - cached))
+            main = evaluations(True, max(0, n_fit - cached))
         elif self.approximation == "nystroem":  # K(L, L), then every row against L
-            fit = total(kernel.estimate_cost(m, n_features=n_features),
-                        kernel.estimate_cost(n_fit, m, cached=2 * m, n_features=n_features))
+            main = total(kernel.estimate_cost(m, n_features=n_features),
+                         kernel.estimate_cost(n_fit, m, cached=2 * m, n_features=n_features))
+        elif auto and not trained:  # the chosen bandwidth's states are cached by the search
+            main = None
         else:
-            fit = kernel.estimate_cost(n_fit, cached=min(cached, n_fit), n_features=n_features)
-        if auto:  # one Gram per grid bandwidth; the chosen one's states are then cached
-            searched = min(n_fit, BANDWIDTH_ROWS) if self.approximation else n_fit
-            fit = total(fit if self.approximation else None,
-                        *[kernel.estimate_cost(searched, n_features=n_features)
-                          for _ in BANDWIDTH_GRID])
+            main = kernel.estimate_cost(n_fit, cached=0 if trained else min(cached, n_fit),
+                                        n_features=n_features)
+        searched = min(n_fit, BANDWIDTH_ROWS) if self.approximation else n_fit
+        fit = total(*[kernel.estimate_cost(searched, n_features=n_features)
+                      for _ in (BANDWIDTH_GRID if auto else ())],
+                    self._training_cost(kernel, n_fit, n_features) if trained else None, main)
         if not n_predict:
             return fit
         if self.approximation == "explicit":  # each new row's state, once
@@ -521,6 +553,19 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                                               n_features=n_features))
             extra -= min(rows, extra)
         return total(*costs)
+
+    def _training_cost(self, kernel, n_fit, n_features):
+        """What ``kernel_training`` costs: each step's mini-batch (and, exact, the alignment
+        before and after on the evaluation rows)."""
+        options = _training.check_training(self.kernel_training)
+        batch = min(options["batch_size"], n_fit)
+        exact = is_exact(self.backend, self.shots)
+        if _training.method_of(options, exact) == "backprop":
+            return evaluations(True, options["steps"] * batch
+                               + 2 * min(_training.EVALUATION_ROWS, n_fit))
+        step = kernel.estimate_cost(batch, n_features=n_features)
+        return total(*[step] * (2 * options["steps"]), *(
+            [kernel.estimate_cost(min(_training.EVALUATION_ROWS, n_fit))] * 2 if exact else []))
 
     def decision_function(self, X):
         """Signed distance to the separating hyperplane.
