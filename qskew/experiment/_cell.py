@@ -206,7 +206,8 @@ def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False)
         for fold, (train, test) in enumerate(splits(data.y, evaluation, seed)):
             pipe = build_pipeline(config, resampler, model, seed)
             record, scores = _fit_and_score(pipe, data, train, test, evaluation["metrics"])
-            record = {"fold": fold, **record}
+            record = {"fold": fold, **record,
+                      "kernel": _kernel_diagnostics(pipe, model)}
             recorder = pipe.named_steps.get("resample")
             generates = reg.RESAMPLERS[config["resamplers"][resampler]["type"]].generates
             if recorder is not None:
@@ -238,6 +239,32 @@ def _fit_and_score(pipe, data, train, test, metrics):
               "n_synthetic": 0, "fit_seconds": fitted - start, "predict_seconds": done - fitted,
               "metrics": {m: float(values[m]) for m in metrics}, "fidelity": None}
     return record, {"y_true": data.y[test].astype(np.int8), "y_score": np.asarray(y_score, float)}
+
+
+def _kernel_models(estimator, name):
+    """``(name, QuantumKernelSVC)`` for each fitted kernel model in ``estimator``: itself,
+    the end of a pipeline, or members of a stack."""
+    from sklearn.pipeline import Pipeline as SklearnPipeline
+
+    from qskew.kernels import QuantumKernelSVC
+
+    if isinstance(estimator, QuantumKernelSVC) and hasattr(estimator, "kernel_"):
+        yield name, estimator
+    elif isinstance(estimator, SklearnPipeline):  # imbalanced-learn's Pipeline too
+        yield from _kernel_models(estimator.steps[-1][1], name)
+    for member, fitted in (getattr(estimator, "named_estimators_", None) or {}).items():
+        yield from _kernel_models(fitted, member)
+
+
+def _kernel_diagnostics(pipe, model_name):
+    """``{name: diagnostics}`` of every kernel model of a fitted cell pipeline (the fitted
+    ``kernel_diagnostics_`` with the bandwidth used), or None without one."""
+    found = dict(_kernel_models(pipe.steps[-1][1], model_name))
+    if not found:
+        return None
+    return {name: None if model.kernel_diagnostics_ is None else
+            {"bandwidth": float(model.bandwidth_), **model.kernel_diagnostics_}
+            for name, model in found.items()}
 
 
 def _cap(rows, rng):

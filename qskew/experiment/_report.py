@@ -23,8 +23,8 @@ def expected_cells(config):
 
 
 def rebuild(folder, config, *, plots=True):
-    """Write ``metrics.csv``, ``summary.csv``, ``fidelity.csv``, ``timings.csv`` and the
-    plots from ``cells/``; return the :class:`Results`."""
+    """Write ``metrics.csv``, ``summary.csv``, ``fidelity.csv``, ``timings.csv``,
+    ``kernels.csv`` and the plots from ``cells/``; return the :class:`Results`."""
     folder = Path(folder)
     expected = [res.cell_key(*cell) for cell in expected_cells(config)]
     damaged = {}
@@ -40,9 +40,12 @@ def rebuild(folder, config, *, plots=True):
     res.write_csv(folder / "summary.csv", summary)
     res.write_csv(folder / "fidelity.csv", fidelity)
     res.write_csv(folder / "timings.csv", res.timings_table(cells))
+    kernels = res.kernel_table(cells)
+    res.write_csv(folder / "kernels.csv", kernels)
     if plots and cells:
         make_plots(folder, config, cells, metrics)
-    return res.Results(folder, config, metrics, summary, fidelity, len(cells), len(expected))
+    return res.Results(folder, config, metrics, summary, fidelity, len(cells), len(expected),
+                       kernels)
 
 
 def report(results_dir, *, plots=True):

@@ -22,7 +22,7 @@ import json
 import os
 import platform
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -206,6 +206,16 @@ def fidelity_table(config, cells):
             .reset_index(drop=True))
 
 
+def kernel_table(cells):
+    """One row per kernel model (or stack member), seed and fold: its kernel diagnostics."""
+    rows = [{"resampler": c["resampler"], "model": c["model"], "member": member,
+             "seed": c["seed"], "fold": f["fold"], **values}
+            for c in cells for f in c["folds"]
+            for member, values in (f.get("kernel") or {}).items() if values]
+    columns = ["resampler", "model", "member", "seed", "fold"]
+    return pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [k for r in rows for k in r])))
+
+
 def timings_table(cells):
     rows = [{"resampler": c["resampler"], "model": c["model"], "seed": c["seed"],
              "fold": f["fold"], "fit_seconds": f["fit_seconds"],
@@ -306,6 +316,11 @@ class Results:
         ``metrics.csv``, ``summary.csv`` and ``fidelity.csv`` as loaded.
     n_cells, n_expected : int
         Finished cells, and cells the config asks for.
+    kernels : DataFrame
+        ``kernels.csv``: per kernel model (or stack member), seed and fold,
+        :func:`~qskew.metrics.kernel_diagnostics` of its fitted kernel on a
+        stratified sample of up to 300 training rows, with the bandwidth used
+        (exact kernels only: elsewhere it would cost device circuits).
     """
 
     path: Path
@@ -315,6 +330,7 @@ class Results:
     fidelity: pd.DataFrame
     n_cells: int
     n_expected: int
+    kernels: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def complete(self):

@@ -39,6 +39,8 @@ BANDWIDTH_FOLDS = 3
 #: Rows ``bandwidth="auto"`` compares bandwidths on when an approximation is fitted (a
 #: stratified sample: the exact inner search is quadratic in its rows).
 BANDWIDTH_ROWS = 2000
+#: Training rows (a fixed stratified sample) ``kernel_diagnostics_`` describes.
+DIAGNOSTIC_ROWS = 300
 #: Most qubits ``approximation="explicit"`` takes (4^8 = 65,536 features per row).
 EXPLICIT_MAX_QUBITS = 8
 #: Folds of the out-of-fold margins that calibrate the linear models of the approximations
@@ -149,6 +151,13 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         ``approximation="nystroem"``: the landmark rows.
     nystroem_map_ : ndarray of shape (n_landmarks, n_directions)
         ``approximation="nystroem"``: ``W``, features ``k(x, L) W``.
+    kernel_diagnostics_ : dict or None
+        :func:`~qskew.metrics.kernel_diagnostics` of the fitted kernel on a
+        fixed stratified sample of up to :data:`DIAGNOSTIC_ROWS` training rows
+        (from the training Gram matrix, or cached states), with a
+        ``UserWarning`` from ``fit`` when the kernel is concentrated. ``None``
+        for an approximation on a sampled or device kernel (it would cost
+        circuits).
     kernel_weights_ : ndarray
         With ``kernel_training``: the fitted layer weights (in ``kernel_``).
     kernel_training_ : dict
@@ -301,7 +310,32 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         margins = self._out_of_fold_margins(svc, self.svc_, K, y_fit, w_fit, rng)
         codes = np.searchsorted(self.classes_, y_fit)
         self.temperature_ = _fit_temperature(margins, codes, w_fit)
+        self._diagnose(X_fit, y_fit, K)
         return self
+
+    def _diagnose(self, X, y, K=None):
+        """``kernel_diagnostics_`` on a fixed stratified sample of the training rows: from
+        the training Gram matrix when there is one, else from cached states (exact only)."""
+        from qskew.metrics import kernel_diagnostics
+
+        self.kernel_diagnostics_ = None
+        if K is None and not is_exact(self.backend, self.shots):
+            return  # a device kernel: N^2/2 more circuits, not spent unasked
+        rows = np.arange(len(X))
+        if len(X) > DIAGNOSTIC_ROWS:
+            stratify = y if np.unique(y, return_counts=True)[1].min() >= 2 else None
+            rows, _ = train_test_split(rows, train_size=DIAGNOSTIC_ROWS, random_state=0,
+                                       stratify=stratify)
+            rows = np.sort(rows)
+        if len(rows) < 2:
+            return
+        K = K[np.ix_(rows, rows)] if K is not None else self.kernel_(X[rows])
+        labels = y[rows] if len(np.unique(y[rows])) > 1 else None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.kernel_diagnostics_ = kernel_diagnostics(K, labels)
+        for warning in caught:  # say it from fit, where the user is
+            warnings.warn(warning.message, warning.category, stacklevel=4)
 
     def _fit_linear(self, X, y, sample_weight, rng):
         """A linear SVM on Nyström or explicit features of the rows (``approximation``)."""
@@ -320,6 +354,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                                             folds=LINEAR_CALIBRATION_FOLDS)
         codes = np.searchsorted(self.classes_, y)
         self.temperature_ = _fit_temperature(margins, codes, sample_weight)
+        self._diagnose(X, y)
         return self
 
     def _check_explicit(self, n_rows, n_features):

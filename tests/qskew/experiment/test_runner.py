@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from qskew import QuantumKernel
 from qskew.experiment import (
     ConfigError,
     ExperimentError,
@@ -51,8 +52,8 @@ def finished(tmp_path_factory):
 def test_results_folder_contents(finished):
     folder = finished.path
     assert sorted(p.name for p in folder.iterdir()) == sorted([
-        "cells", "config.resolved.json", "estimators.json", "fidelity.csv", "metrics.csv",
-        "summary.csv", "timings.csv", "versions.json", *(["plots"] if HAS_MATPLOTLIB else [])])
+        "cells", "config.resolved.json", "estimators.json", "fidelity.csv", "kernels.csv",
+        "metrics.csv", "summary.csv", "timings.csv", "versions.json", *(["plots"] if HAS_MATPLOTLIB else [])])
     cells = sorted(p.name for p in (folder / "cells").iterdir())
     assert len(cells) == 16 and "smote+rf+seed1.json" in cells and "none+logreg+seed0.npz" in cells
     if HAS_MATPLOTLIB:
@@ -94,6 +95,40 @@ def test_estimators_json_describes_quantum_models_and_stacks(tmp_path):
     members = stack["params"]["estimators"]
     assert members[0][0] == "qsvc" and members[0][1]["class"] == "qskew.QuantumKernelSVC"
     json.dumps(recorded)  # plain JSON all the way down
+
+
+def test_kernel_diagnostics_of_every_kernel_model_and_stack_member(tmp_path):
+    config = {**tiny(), "seeds": [0], "resamplers": {"none": {}, "smote": {}},
+              "models": {"qsvc": {"feature_map": "angle", "bandwidth": 0.5},
+                         "logreg": {},
+                         "st": {"type": "stack", "members": ["qsvc", "logreg"], "cv": 2}}}
+    config["dataset"] = {"name": "demo", "subsample": {"n": 60, "minority_fraction": 0.25,
+                                                       "random_state": 0}}
+    results = run(config, out=tmp_path / "k", quiet=True, plots=False)
+    table = pd.read_csv(tmp_path / "k" / "kernels.csv")
+    assert sorted(set(zip(table["model"], table["member"]))) == [("qsvc", "qsvc"),
+                                                                 ("st", "qsvc")]
+    assert len(table) == 4 and (table["bandwidth"] == 0.5).all()
+    # the rows each model was fitted on: 42 training rows, more after SMOTE
+    fitted = table.groupby("resampler")["n_samples"].unique()
+    assert fitted["none"].tolist() == [42] and fitted["smote"][0] > 42
+    assert {"off_diagonal_variance", "effective_dimension", "balanced_alignment",
+            "concentrated"} <= set(table.columns)
+    pd.testing.assert_frame_equal(results.kernels.reset_index(drop=True), table,
+                                  check_dtype=False)
+    # The same as computing them by hand on the rows the model was fitted on.
+    from qskew.experiment import _cell
+    from qskew.metrics import kernel_diagnostics
+
+    data = _cell.load_data(results.config["dataset"])
+    train, _ = _cell.splits(data.y, results.config["evaluation"], 0)[0]
+    pipe = _cell.build_pipeline(results.config, "none", "qsvc", 0)
+    rows = pipe[:-1].fit_transform(data.X[train], data.y[train])
+    expected = kernel_diagnostics(QuantumKernel(feature_map="angle", bandwidth=0.5)(rows),
+                                  data.y[train])
+    row = table[(table["resampler"] == "none") & (table["model"] == "qsvc")].iloc[0]
+    assert row["off_diagonal_variance"] == pytest.approx(expected["off_diagonal_variance"])
+    assert row["balanced_alignment"] == pytest.approx(expected["balanced_alignment"])
 
 
 def test_metrics_csv_is_tidy_and_long(finished):

@@ -601,3 +601,24 @@ def test_auto_bandwidth_is_chosen_on_the_training_rows_by_inner_cv(simulated):
     np.testing.assert_allclose(clf.decision_function(X), fixed.decision_function(X))
     with pytest.raises(ValueError, match="bandwidth='auto' searches on exact kernels"):
         QuantumKernelSVC(bandwidth="auto", backend="default.qubit", shots=100).fit(X, y)
+
+
+def test_fit_records_kernel_diagnostics_and_warns_when_concentrated():
+    from qskew.metrics import kernel_diagnostics
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, np.pi, size=(40, 3))
+    y = (X[:, 0] > 1.5).astype(int)
+    clf = QuantumKernelSVC(bandwidth=0.5).fit(X, y)
+    expected = kernel_diagnostics(QuantumKernel(bandwidth=0.5)(X), y)
+    assert clf.kernel_diagnostics_ == pytest.approx(expected)
+    wide = rng.uniform(0, np.pi, size=(40, 12))
+    with pytest.warns(UserWarning, match="concentrated.*Lower the bandwidth"):
+        fitted = QuantumKernelSVC(reps=3).fit(wide, y)
+    assert fitted.kernel_diagnostics_["concentrated"]
+    nystroem = QuantumKernelSVC(approximation="nystroem", n_components=10, bandwidth=0.5,
+                                random_state=0).fit(X, y)
+    assert nystroem.kernel_diagnostics_ == pytest.approx(expected)
+    device = QuantumKernelSVC(approximation="nystroem", n_components=5, backend="default.mixed",
+                              shots=100, feature_map="angle", random_state=0).fit(X[:12], y[:12])
+    assert device.kernel_diagnostics_ is None
