@@ -33,7 +33,9 @@ KERNEL_PARAMS = tuple(name for name in QuantumKernel._parameter_constraints
                       if name != "weights")
 #: Bandwidths ``bandwidth="auto"`` compares (geometric, 0.05 to 1: on features in [0, π]
 #: the useful widths of the issue's measurements lay at 0.1-0.2, never above 1).
-BANDWIDTH_GRID = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
+BANDWIDTH_GRID = (0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
+#: Regularisations ``C="auto"`` compares (jointly with the bandwidths when both are "auto").
+C_GRID = (0.1, 1.0, 10.0, 100.0, 1000.0)
 #: Inner folds ``bandwidth="auto"`` scores each bandwidth on.
 BANDWIDTH_FOLDS = 3
 #: Rows ``bandwidth="auto"`` compares bandwidths on when an approximation is fitted (a
@@ -56,8 +58,12 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    C : float, default=1.0
-        Regularisation (inverse strength), as in ``SVC``.
+    C : float or "auto", default=1.0
+        Regularisation (inverse strength), as in ``SVC``. ``"auto"`` chooses
+        it from :data:`C_GRID` by the same inner cross-validation as
+        ``bandwidth="auto"`` (jointly with it when both are ``"auto"``: one
+        Gram matrix per bandwidth serves every ``C``). With an
+        ``approximation`` it is chosen on the exact SVM of the search sample.
     class_weight : dict or "balanced", default=None
         Per-class weights on ``C``; ``"balanced"`` uses
         ``n_samples / (n_classes * bincount(y))`` — the usual choice for skewed
@@ -66,8 +72,12 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         Data encoding, see :mod:`circuits`.
     kind : {"fidelity", "projected"}, default="fidelity"
         The kernel family, see :class:`~qskew.QuantumKernel`.
-    gamma : float, default=1.0
+    gamma : float or "scale", default="scale"
         Width of the projected kernel (``kind="projected"`` only).
+        ``"scale"``, as scikit-learn's ``SVC``: ``1 / (n_features * var)`` of
+        the training rows' Bloch coordinates (at each searched bandwidth),
+        so the kernel neither flattens to 1 nor collapses to the identity.
+        In circuit mode this measures the training rows once more.
     reps : int, default=2
         Repetitions of the feature map.
     entanglement : {"linear", "circular", "full"}, default="linear"
@@ -136,7 +146,14 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     bandwidth_ : float
         The bandwidth used (``bandwidth``, or the one ``"auto"`` chose).
     bandwidth_scores_ : dict
-        With ``bandwidth="auto"``: mean inner-CV score per grid bandwidth.
+        With ``bandwidth="auto"``: mean inner-CV score per grid bandwidth
+        (the best over ``C`` when ``C="auto"``).
+    C_ : float
+        The regularisation used (``C``, or the one ``"auto"`` chose).
+    gamma_ : float
+        The projected kernel's ``gamma`` used (1.0, unused, for fidelity).
+    search_scores_ : dict
+        With an ``"auto"`` setting: mean inner-CV score per ``(bandwidth, C)``.
     kernel_ : QuantumKernel
         The kernel used (it caches the support vectors' states).
     svc_ : sklearn.svm.SVC
@@ -205,10 +222,11 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "C": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         **{name: QuantumKernel._parameter_constraints[name] for name in KERNEL_PARAMS},
         "bandwidth": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "gamma": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale"})],
         "approximation": [StrOptions({"nystroem", "explicit"}), None],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "kernel_training": [StrOptions({"alignment"}), dict, None],
@@ -221,7 +239,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         class_weight=None,
         feature_map="zz",
         kind="fidelity",
-        gamma=1.0,
+        gamma="scale",
         reps=2,
         entanglement="linear",
         rotation="Y",
@@ -290,7 +308,10 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         training = _training.check_training(self.kernel_training)
         for stale in ("kernel_weights_", "kernel_training_"):  # from an earlier fit
             self.__dict__.pop(stale, None)
-        self.bandwidth_ = self._choose_bandwidth(X_fit, y_fit, w_fit, rng)
+        for stale in ("gamma_", "search_scores_", "bandwidth_scores_"):
+            self.__dict__.pop(stale, None)
+        self.bandwidth_, self.C_ = self._search(X_fit, y_fit, w_fit, rng)
+        self.gamma_ = self._scale_gamma(X_fit, self.bandwidth_)
         if training is not None:
             self.kernel_weights_, self.kernel_training_ = _training.train(
                 self._kernel(), X_fit, np.searchsorted(self.classes_, y_fit), training,
@@ -302,7 +323,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         K = self.kernel_(X_fit)
         # break_ties: multiclass predict is the argmax of decision_function (and
         # hence of predict_proba), not a one-vs-one vote that can disagree with it.
-        svc = SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight,
+        svc = SVC(kernel="precomputed", C=self.C_, class_weight=self.class_weight,
                   break_ties=True)
         self.svc_ = svc.fit(K, y_fit, sample_weight=w_fit)
         self.support_ = kept[self.svc_.support_]
@@ -348,7 +369,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             self.landmarks_ = X[picked]
             self.nystroem_map_ = _approximate.nystroem_map(self.kernel_(self.landmarks_))
         F = self._features(X)
-        linear = LinearSVC(C=self.C, class_weight=self.class_weight, dual=False)
+        linear = LinearSVC(C=self.C_, class_weight=self.class_weight, dual=False)
         self.linear_ = clone(linear).fit(F, y, sample_weight=sample_weight)
         margins = self._out_of_fold_margins(linear, self.linear_, F, y, sample_weight, rng,
                                             folds=LINEAR_CALIBRATION_FOLDS)
@@ -435,16 +456,21 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             return self.classes_[(scores > 0).astype(int)]
         return scores
 
-    def _kernel(self, bandwidth=None):
+    def _kernel(self, bandwidth=None, gamma=None):
         params = {name: getattr(self, name) for name in KERNEL_PARAMS}
         params["bandwidth"] = bandwidth if bandwidth is not None else getattr(
             self, "bandwidth_", self.bandwidth)
+        params["gamma"] = gamma if gamma is not None else getattr(
+            self, "gamma_", 1.0 if self.gamma == "scale" else self.gamma)
         return QuantumKernel(**params, weights=getattr(self, "kernel_weights_", None))
 
-    def _choose_bandwidth(self, X, y, sample_weight, rng):
-        """The grid bandwidth of best inner cross-validated score on the training rows."""
-        if self.bandwidth != "auto":
-            return float(self.bandwidth)
+    def _search(self, X, y, sample_weight, rng):
+        """``(bandwidth, C)``: the given values, or for each ``"auto"`` the grid value of
+        best inner cross-validated score on the training rows (jointly when both are)."""
+        bandwidths = BANDWIDTH_GRID if self.bandwidth == "auto" else (float(self.bandwidth),)
+        Cs = C_GRID if self.C == "auto" else (float(self.C),)
+        if len(bandwidths) * len(Cs) == 1:
+            return bandwidths[0], Cs[0]
         if self.approximation is not None and len(X) > BANDWIDTH_ROWS:
             X, _, y, _, sample_weight, _ = train_test_split(
                 X, y, sample_weight, train_size=BANDWIDTH_ROWS,
@@ -452,24 +478,44 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                 random_state=rng.randint(2**31 - 1))
         if not is_exact(self.backend, self.shots):
             raise ValueError(
-                "bandwidth='auto' searches on exact kernels: fit with a statevector simulator "
-                "and shots=None, then score elsewhere with with_backend(...); got backend="
-                f"{self.backend!r}, shots={self.shots!r}.")
+                "bandwidth='auto' and C='auto' search on exact kernels: fit with a statevector "
+                "simulator and shots=None, then score elsewhere with with_backend(...); got "
+                f"backend={self.backend!r}, shots={self.shots!r}.")
         n_splits = min(BANDWIDTH_FOLDS, np.bincount(np.searchsorted(self.classes_, y)).min())
         if n_splits < 2:
-            warnings.warn("bandwidth='auto' needs two rows of every class to compare "
-                          "bandwidths; using bandwidth=1.0.", UserWarning, stacklevel=3)
-            return 1.0
+            fallback = (1.0 if len(bandwidths) > 1 else bandwidths[0],
+                        1.0 if len(Cs) > 1 else Cs[0])
+            warnings.warn("bandwidth='auto' / C='auto' need two rows of every class to compare "
+                          f"settings; using bandwidth={fallback[0]}, C={fallback[1]}.",
+                          UserWarning, stacklevel=3)
+            return fallback
         folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
         scoring = "average_precision" if len(self.classes_) == 2 else "balanced_accuracy"
-        svc = SVC(kernel="precomputed", C=self.C, class_weight=self.class_weight)
-        self.bandwidth_scores_ = {}
-        for bandwidth in BANDWIDTH_GRID:  # one Gram per bandwidth; the folds slice it
-            K = self._kernel(bandwidth)(X)
-            scores = cross_val_score(svc, K, y, cv=folds, scoring=scoring,
-                                     params={"sample_weight": sample_weight})
-            self.bandwidth_scores_[float(bandwidth)] = float(np.mean(scores))
-        return max(self.bandwidth_scores_, key=self.bandwidth_scores_.get)
+        self.search_scores_ = {}
+        for bandwidth in bandwidths:  # one Gram per bandwidth; the folds slice it
+            K = self._kernel(bandwidth, self._scale_gamma(X, bandwidth))(X)
+            for C in Cs:
+                svc = SVC(kernel="precomputed", C=C, class_weight=self.class_weight)
+                scores = cross_val_score(svc, K, y, cv=folds, scoring=scoring,
+                                         params={"sample_weight": sample_weight})
+                self.search_scores_[(float(bandwidth), float(C))] = float(np.mean(scores))
+        self.bandwidth_scores_ = {
+            b: max(score for (b2, _), score in self.search_scores_.items() if b2 == b)
+            for b in map(float, bandwidths)}
+        return max(self.search_scores_, key=self.search_scores_.get)
+
+    def _scale_gamma(self, X, bandwidth):
+        """The projected kernel's ``gamma`` at ``bandwidth``: the given one, or for
+        ``"scale"`` scikit-learn's ``1 / (n_features * X.var())`` on the rows' Bloch
+        coordinates (``2 / (3 n * var)`` in :class:`QuantumKernel`'s convention, which
+        halves the squared distance)."""
+        if self.kind != "projected":
+            return 1.0  # unused by the fidelity kernel
+        if self.gamma != "scale":
+            return float(self.gamma)
+        F = self._kernel(bandwidth, 1.0).projected_features(X)
+        variance = float(F.var())
+        return 2.0 / (F.shape[1] * variance) if variance > 0 else 1.0
 
     def with_backend(self, backend, *, backend_options=None, shots=None, mitigation=None):
         """This fitted classifier, scoring on another backend (no refitting).

@@ -599,7 +599,7 @@ def test_auto_bandwidth_is_chosen_on_the_training_rows_by_inner_cv(simulated):
     fixed = QuantumKernelSVC(feature_map="zz", reps=2, bandwidth=clf.bandwidth_,
                              random_state=0).fit(X, y)
     np.testing.assert_allclose(clf.decision_function(X), fixed.decision_function(X))
-    with pytest.raises(ValueError, match="bandwidth='auto' searches on exact kernels"):
+    with pytest.raises(ValueError, match="bandwidth='auto' and C='auto' search on exact kernels"):
         QuantumKernelSVC(bandwidth="auto", backend="default.qubit", shots=100).fit(X, y)
 
 
@@ -622,3 +622,47 @@ def test_fit_records_kernel_diagnostics_and_warns_when_concentrated():
     device = QuantumKernelSVC(approximation="nystroem", n_components=5, backend="default.mixed",
                               shots=100, feature_map="angle", random_state=0).fit(X[:12], y[:12])
     assert device.kernel_diagnostics_ is None
+
+
+def test_auto_c_is_searched_jointly_with_the_bandwidth_on_one_gram_per_bandwidth(simulated):
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    from qskew.kernels._svc import BANDWIDTH_GRID, C_GRID
+
+    X, y = make_classification(60, n_features=4, n_informative=2, weights=[0.75],
+                               random_state=2)
+    X = MinMaxScaler((0, np.pi)).fit_transform(X)
+    QuantumKernel.clear_cache()
+    before = dict(simulated)
+    clf = QuantumKernelSVC(bandwidth="auto", C="auto", class_weight="balanced",
+                           random_state=0).fit(X, y)
+    assert simulated["state_preparations"] - before["state_preparations"] == \
+        len(BANDWIDTH_GRID) * len(X)  # one Gram per bandwidth, whatever the C grid
+    folds = StratifiedKFold(3, shuffle=True,
+                            random_state=np.random.RandomState(0).randint(2**31 - 1))
+    scores = {(b, C): cross_val_score(
+        SVC(kernel="precomputed", C=C, class_weight="balanced"),
+        QuantumKernel(bandwidth=b)(X), y, cv=folds, scoring="average_precision").mean()
+        for b in BANDWIDTH_GRID for C in C_GRID}
+    assert (clf.bandwidth_, clf.C_) == max(scores, key=scores.get)
+    assert clf.search_scores_ == pytest.approx(scores)
+    assert clf.svc_.C == clf.C_
+    only_c = QuantumKernelSVC(bandwidth=0.3, C="auto", random_state=0).fit(X, y)
+    assert only_c.bandwidth_ == 0.3 and set(only_c.search_scores_) == {
+        (0.3, C) for C in C_GRID}
+
+
+def test_projected_gamma_scale_is_sklearns_rule_on_the_bloch_coordinates():
+    rng = np.random.default_rng(4)
+    X = rng.uniform(0, np.pi, size=(30, 3))
+    y = (X[:, 0] > 1.5).astype(int)
+    clf = QuantumKernelSVC(kind="projected", bandwidth=0.4).fit(X, y)
+    F = QuantumKernel(kind="projected", bandwidth=0.4).projected_features(X)
+    assert clf.gamma_ == pytest.approx(2 / (9 * F.var()))
+    assert clf.kernel_.gamma == clf.gamma_
+    # exp(-gamma/2 |dF|^2) = exp(-|dF|^2 / (n_features var)): scikit-learn's "scale"
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    np.testing.assert_allclose(clf.kernel_(X), rbf_kernel(F, gamma=1 / (9 * F.var())),
+                               atol=1e-12)
+    assert QuantumKernelSVC(bandwidth=0.4).fit(X, y).gamma_ == 1.0  # unused by fidelity
