@@ -616,6 +616,9 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         fit = total(*[kernel.estimate_cost(searched, n_features=n_features)
                       for _ in (BANDWIDTH_GRID if auto else ())],
                     self._training_cost(kernel, n_fit, n_features) if trained else None, main)
+        if (self.kind, self.gamma) == ("projected", "scale") and not is_exact(self.backend,
+                                                                                None):
+            fit = total(fit, kernel.estimate_cost(n_fit, n_features=n_features))  # measured
         if not n_predict:
             return fit
         if self.approximation == "explicit":  # each new row's state, once
