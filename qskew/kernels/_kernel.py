@@ -25,7 +25,7 @@ from qskew.backends import (
 )
 from qskew.backends._capabilities import check_backend_options
 from qskew.backends._noise import noise_of
-from qskew.kernels import _gram, _states
+from qskew.kernels import _gram, _projected, _states
 
 # Pairs per broadcast tape in circuit mode.
 _PAIRS_PER_TAPE = 1024
@@ -284,7 +284,7 @@ class QuantumKernel(BaseEstimator):
                       "Use fewer rows or features (e.g. PCA), dtype='complex64', or score new "
                       "rows in batches (QuantumKernelSVC streams its predictions).")
         if self.kind == "projected":
-            return self._projected_gram(X1, None if symmetric else X2)
+            return _projected.gram(self, X1, None if symmetric else X2)
         if self._exact:
             return self._exact_gram(X1, None if symmetric else X2)
         if self._sampled:
@@ -341,8 +341,8 @@ class QuantumKernel(BaseEstimator):
         peak = ({"peak_bytes": self._peak_bytes(n_samples_1, n_samples_2, n_features)}
                 if n_features else {})
         if self.kind == "projected":
-            return self._projected_cost(n_samples_1 + (n_samples_2 or 0), calls, cached,
-                                        n_features, peak)
+            return _projected.cost(self, n_samples_1 + (n_samples_2 or 0), calls, cached,
+                                   n_features, peak)
         if is_exact(self.backend, None):  # exact, or shots sampled from exact fidelities
             states = max(0, n_samples_1 + (n_samples_2 or 0) - cached)
             if self.shots is None:
@@ -358,25 +358,6 @@ class QuantumKernel(BaseEstimator):
         if "readout" in (self.mitigation or ""):  # two calibration circuits in the first job
             circuits += 2
         cost = {**_cost.evaluations(False, circuits * calls, self.shots, calls * jobs), **peak}
-        return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
-            else cost
-
-    def _projected_cost(self, rows, calls, cached, n_features, peak):
-        """``estimate_cost`` of ``kind="projected"``: ``rows`` distinct rows per call, each
-        prepared once (exact) or measured in 3 settings per call (circuits)."""
-        if is_exact(self.backend, None):
-            states = max(0, rows - cached)
-            if self.shots is None:
-                return {**_cost.evaluations(True, states), **peak}
-            return {**_cost.sampled(states, self.shots), "shots": 3 * rows * calls * self.shots,
-                    **peak}
-        circuits = 3 * rows * calls
-        if not _qiskit.is_qiskit(self.backend):
-            return {**_cost.evaluations(False, circuits, self.shots), **peak}
-        cost = _cost.evaluations(False, circuits, self.shots, calls)  # one Estimator job a call
-        if "readout" in (self.mitigation or ""):  # one calibration job of two circuits, once
-            cost = _cost.total(cost, _cost.evaluations(False, 2, self.shots, 1))
-        cost.update(peak)
         return _cost.on_hardware(cost, self._transpiled_size(n_features)) if n_features \
             else cost
 
@@ -561,11 +542,9 @@ class QuantumKernel(BaseEstimator):
         state cache (which never holds more than ``_states.CACHE_BYTES``)."""
         n_2 = n_samples_1 if n_samples_2 is None else n_samples_2
         gram = 8 * n_samples_1 * n_2
-        if self.kind == "projected":  # a block of states, then 3 n coordinates per row
-            rows = n_samples_1 + (n_samples_2 or 0)
-            states = (min(rows, _memory.block_rows(self._state_bytes(n_features)))
-                      * self._state_bytes(n_features) if is_exact(self.backend, None) else 0)
-            return 2 * gram + states + 3 * 8 * (3 * n_features + 1) * rows
+        if self.kind == "projected":
+            return _projected.peak_bytes(self, n_samples_1 + (n_samples_2 or 0), gram,
+                                         n_features)
         if is_exact(self.backend, None):  # exact and sampled mode prepare states
             state = self._state_bytes(n_features)
             if n_samples_2 is None:  # every state at once, for the symmetric products
@@ -605,88 +584,8 @@ class QuantumKernel(BaseEstimator):
         X = X * self.bandwidth if self.bandwidth != 1.0 else X
         check_angles(X, "X", owner="QuantumKernel")
         U, inverse = np.unique(X, axis=0, return_inverse=True)
-        return self._bloch(U, self._call_seed(U, None))[inverse.ravel()]
+        return _projected.features(self, U, self._call_seed(U, None))[inverse.ravel()]
 
-    def _projected_gram(self, X1, X2):
-        """Gaussian of the Bloch-coordinate distances; each distinct row measured once."""
-        from sklearn.metrics.pairwise import rbf_kernel
-
-        rows = X1 if X2 is None else np.vstack([X1, X2])
-        U, inverse = np.unique(rows, axis=0, return_inverse=True)
-        F = self._bloch(U, self._call_seed(X1, X2))[inverse.ravel()]
-        if X2 is None:  # exactly symmetric with a unit diagonal (the products round apart)
-            K = rbf_kernel(F, gamma=self.gamma / 2)
-            K = (K + K.T) / 2
-            np.fill_diagonal(K, 1.0)
-            return K
-        return rbf_kernel(F[: len(X1)], F[len(X1) :], gamma=self.gamma / 2)
-
-    def _terms(self, n_qubits):
-        return [(pauli, q) for pauli in "XYZ" for q in range(n_qubits)]
-
-    def _bloch(self, X, seed):
-        """``(len(X), 3 n)`` Bloch coordinates of distinct encoded rows (see
-        :meth:`projected_features`)."""
-        from qskew.backends import _statevector
-
-        n = X.shape[1]
-        terms = self._terms(n)
-        if not (self._exact or self._sampled):
-            return self._measured_bloch(X, terms, seed)
-        step = _memory.block_rows(self._state_bytes(n))
-        blocks = []
-        for start in range(0, len(X), step):
-            values = _statevector.pauli_expvals(self._states(X[start : start + step]), n, terms)
-            blocks.append(values.cpu().numpy() if hasattr(values, "cpu") else values)
-        F = np.concatenate(blocks) if blocks else np.empty((0, len(terms)))
-        if self._sampled:
-            from qskew.backends import _shift
-
-            F = _shift.sample_expvals(F, self.shots, np.random.default_rng(seed), terms)
-        return F
-
-    def _measured_bloch(self, X, terms, seed):
-        """Bloch coordinates from circuits: the feature map of every row, measured in the
-        X, Y and Z bases (one Estimator job on a Qiskit target)."""
-        import pennylane as qml
-
-        from qskew.backends import _devices, _shift
-
-        ops = qml.tape.make_qscript(self._unitary)(X, self._wires).operations
-        rng = np.random.default_rng(seed)
-        readout = "readout" in (self.mitigation or "")
-        noise = noise_of(self.backend_options)
-        if _qiskit.is_qiskit(self.backend):
-            def count(jobs):
-                self.n_jobs_executed += jobs
-
-            gates, table, _ = _shift.gate_angles(ops)
-            if readout and getattr(self, "_readout", None) is None:
-                self._readout = {}
-            evaluate = _qiskit.estimator(
-                gates, self._wires, terms, self.shots,
-                _qiskit.target(self.backend, self.backend_options), rng=rng, on_job=count,
-                optimization_level=_qiskit.optimization_level(self.backend,
-                                                              self.backend_options),
-                mode=_qiskit.execution_mode(self.backend, self.backend_options),
-                readout_cache=self._readout if readout else None)
-            values = evaluate(table.detach().numpy())
-        else:
-            device = _devices.make_device(self.backend, X.shape[1], seed=seed,
-                                          options=self.backend_options)
-            if noise is not None:
-                values = _devices.noisy_expvals(ops, self._wires, terms, noise, device)
-                if self.shots is not None:
-                    values = _shift.sample_expvals(values, self.shots, rng, terms)
-                if readout:  # the specification's own flips, on every qubit
-                    values = np.clip(values / (1.0 - 2.0 * noise.readout), -1.0, 1.0)
-                    flips = np.full(X.shape[1], noise.readout)
-                    self.mitigation_ = {"readout": (flips, flips)}
-            else:
-                values = _devices.expvals(ops, self._wires, terms, device, shots=self.shots,
-                                          seed=seed)
-        self.n_circuits_executed += 3 * len(X)  # one circuit per row and measurement basis
-        return np.asarray(values, dtype=float)
 
     # -- sampled and circuit mode -------------------------------------------
 
