@@ -128,7 +128,11 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         ``learning_rate`` (Adam: 0.05; SPSA: the first step in radians, 0.2) and ``method`` (``"auto"``,
         ``"backprop"``, ``"spsa"``). With ``bandwidth="auto"`` the bandwidth
         is chosen first, on the plain map. Sample weights do not enter the
-        alignment.
+        alignment. Alignment is a proxy: on exact kernels the trained layers
+        are kept only if they raise this SVM's inner cross-validated score
+        on (up to :data:`BANDWIDTH_ROWS` of) the training rows over the
+        plain map's, else the plain map is used and ``kernel_training_``
+        says so.
     random_state : int, RandomState instance or None, default=None
         Seeds shot sampling and the calibration folds.
     dtype : {"complex128", "complex64"}, default="complex128"
@@ -176,11 +180,14 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         for an approximation on a sampled or device kernel (it would cost
         circuits).
     kernel_weights_ : ndarray
-        With ``kernel_training``: the fitted layer weights (in ``kernel_``).
+        With ``kernel_training``, when kept: the fitted layer weights (in
+        ``kernel_``).
     kernel_training_ : dict
         With ``kernel_training``: ``method``, ``steps``, ``history`` (the
-        mini-batch alignment of each step) and, on exact kernels,
-        ``alignment_before`` and ``alignment_after`` on the same rows.
+        mini-batch alignment of each step), ``kept`` and, on exact kernels,
+        ``alignment_before`` / ``alignment_after`` on the same rows and
+        ``cv_score_plain`` / ``cv_score_trained`` (the comparison that
+        decided ``kept``).
     linear_ : sklearn.svm.LinearSVC
         With an ``approximation``, the fitted linear SVM (then ``svc_``,
         ``support_`` and ``support_vectors_`` are not set).
@@ -313,9 +320,11 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.bandwidth_, self.C_ = self._search(X_fit, y_fit, w_fit, rng)
         self.gamma_ = self._scale_gamma(X_fit, self.bandwidth_)
         if training is not None:
-            self.kernel_weights_, self.kernel_training_ = _training.train(
+            weights, self.kernel_training_ = _training.train(
                 self._kernel(), X_fit, np.searchsorted(self.classes_, y_fit), training,
                 np.random.default_rng(rng.randint(2**31 - 1)))
+            if self._keeps_training(weights, X_fit, y_fit, w_fit, rng):
+                self.kernel_weights_ = weights
         self.kernel_ = self._kernel()
         self._n_train = len(kept)
         if self.approximation is not None:
@@ -504,6 +513,35 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             for b in map(float, bandwidths)}
         return max(self.search_scores_, key=self.search_scores_.get)
 
+    def _keeps_training(self, weights, X, y, sample_weight, rng):
+        """Whether the trained layers beat the plain map in inner cross-validation of this
+        SVM on (a sample of) the training rows -- alignment is a proxy, and on small or
+        skewed data maximising it can lower the SVM's score. Exact kernels only: elsewhere
+        the comparison would cost two Gram matrices of circuits, and training is kept."""
+        info = self.kernel_training_
+        if not is_exact(self.backend, self.shots):
+            info["kept"] = True
+            return True
+        if len(X) > BANDWIDTH_ROWS:
+            X, _, y, _, sample_weight, _ = train_test_split(
+                X, y, sample_weight, train_size=BANDWIDTH_ROWS,
+                stratify=y if np.unique(y, return_counts=True)[1].min() >= 2 else None,
+                random_state=rng.randint(2**31 - 1))
+        n_splits = min(BANDWIDTH_FOLDS, np.bincount(np.searchsorted(self.classes_, y)).min())
+        if n_splits < 2:
+            info["kept"] = True
+            return True
+        folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
+        scoring = "average_precision" if len(self.classes_) == 2 else "balanced_accuracy"
+        svc = SVC(kernel="precomputed", C=self.C_, class_weight=self.class_weight)
+        for name, kernel in (("cv_score_plain", self._kernel()),
+                             ("cv_score_trained", self._kernel().set_params(weights=weights))):
+            info[name] = float(np.mean(cross_val_score(
+                svc, kernel(X), y, cv=folds, scoring=scoring,
+                params={"sample_weight": sample_weight})))
+        info["kept"] = info["cv_score_trained"] > info["cv_score_plain"]
+        return info["kept"]
+
     def _scale_gamma(self, X, bandwidth):
         """The projected kernel's ``gamma`` at ``bandwidth``: the given one, or for
         ``"scale"`` scikit-learn's ``1 / (n_features * X.var())`` on the rows' Bloch
@@ -609,8 +647,10 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                          kernel.estimate_cost(n_fit, m, cached=2 * m, n_features=n_features))
         elif auto and not trained:  # the chosen bandwidth's states are cached by the search
             main = None
-        else:
-            main = kernel.estimate_cost(n_fit, cached=0 if trained else min(cached, n_fit),
+        else:  # trained: the comparison's sample of trained states is cached
+            guarded = min(n_fit, BANDWIDTH_ROWS) if trained and is_exact(
+                self.backend, self.shots) else 0
+            main = kernel.estimate_cost(n_fit, cached=guarded if trained else min(cached, n_fit),
                                         n_features=n_features)
         searched = min(n_fit, BANDWIDTH_ROWS) if self.approximation else n_fit
         fit = total(*[kernel.estimate_cost(searched, n_features=n_features)
@@ -644,12 +684,18 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         options = _training.check_training(self.kernel_training)
         batch = min(options["batch_size"], n_fit)
         exact = is_exact(self.backend, self.shots)
+        # Exact kernels then compare trained and plain maps on a sample (_keeps_training):
+        # its trained states are new; its plain ones too, unless the search cached them.
+        sample = min(n_fit, BANDWIDTH_ROWS)
+        searched = self.bandwidth == "auto" and self.approximation is None
+        guard = (sample + (0 if searched else sample)) if exact else 0
         if _training.method_of(options, exact) == "backprop":
             return evaluations(True, options["steps"] * batch
-                               + 2 * min(_training.EVALUATION_ROWS, n_fit))
+                               + 2 * min(_training.EVALUATION_ROWS, n_fit) + guard)
         step = kernel.estimate_cost(batch, n_features=n_features)
         return total(*[step] * (2 * options["steps"]), *(
-            [kernel.estimate_cost(min(_training.EVALUATION_ROWS, n_fit))] * 2 if exact else []))
+            [kernel.estimate_cost(min(_training.EVALUATION_ROWS, n_fit))] * 2 if exact else []),
+            evaluations(True, guard) if guard else None)
 
     def decision_function(self, X):
         """Signed distance to the separating hyperplane.

@@ -108,8 +108,34 @@ def test_training_options_are_checked():
 def test_training_cost():
     n = len(X)
     backprop = QuantumKernelSVC(kernel_training={"steps": 10, "batch_size": 16})
-    assert backprop.estimate_cost(n)["state_preparations"] == 10 * 16 + 2 * n + n
+    # steps x batch, alignment before and after, then the kept-or-not comparison (plain and
+    # trained states of the training rows; the final Gram reuses the trained ones)
+    assert backprop.estimate_cost(n)["state_preparations"] == 10 * 16 + 2 * n + 2 * n
     spsa = QuantumKernelSVC(kernel_training={"steps": 3, "batch_size": 8},
                             backend="default.mixed", shots=100)
     assert spsa.estimate_cost(n)["circuits"] == 2 * 3 * (8 * 7 // 2) + n * (n - 1) // 2
     assert _training.check_training("alignment") == _training.DEFAULTS
+
+
+def test_trained_layers_that_do_not_win_in_cross_validation_are_not_kept(monkeypatch,
+                                                                         simulated):
+    def idle(kernel, X, codes, options, rng):  # "training" that changes nothing: a tie
+        return np.zeros(trainable_weights_shape(3, 2)), {"method": "backprop", "history": []}
+
+    monkeypatch.setattr(_training, "train", idle)
+    clf = QuantumKernelSVC(kernel_training="alignment", bandwidth=0.5, random_state=0)
+    QuantumKernel.clear_cache()
+    before = simulated["state_preparations"]
+    clf.fit(X, Y)
+    info = clf.kernel_training_
+    assert info["kept"] is False and info["cv_score_trained"] == info["cv_score_plain"]
+    assert not hasattr(clf, "kernel_weights_") and clf.kernel_.weights is None
+    # plain and trained states of the comparison; the final (plain) Gram reuses the plain
+    assert simulated["state_preparations"] - before == 2 * len(X)
+
+
+def test_kept_training_is_recorded_with_both_scores():
+    clf = QuantumKernelSVC(kernel_training={"steps": 15}, bandwidth=0.7, random_state=0)
+    info = clf.fit(X, Y).kernel_training_
+    assert {"cv_score_plain", "cv_score_trained", "kept"} <= set(info)
+    assert info["kept"] == hasattr(clf, "kernel_weights_")
