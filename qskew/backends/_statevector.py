@@ -9,8 +9,17 @@ as four half-state products). The circuit itself still comes from PennyLane:
 the qfunc is recorded to a tape and its operations' own ``matrix``/``eigvals``
 are applied, so any circuit built from PennyLane operations runs unchanged.
 
-The arithmetic goes through ``pennylane.math``, so states prepared from torch
-tensors carry autograd gradients (backpropagation).
+numpy states (kernels, shot-sampled circuits) take a fused path by
+default: commuting diagonal gates merged into one phase product per layer,
+a layer of Hadamards applied as one Walsh-Hadamard transform, the circuit run
+on cache-sized blocks of rows. Measured on the 2-core development machine
+(``benchmarks/bench_states.py``, ZZ map, ``reps=2``): 1024 16-qubit states in
+0.8 s instead of 41 s gate by gate, about 40-50x at 12 to 20 qubits, or 8-15
+passes of one complex multiplication over the batch. ``fuse=False`` keeps
+the gate-by-gate path as the reference.
+
+torch states (autograd, GPU) always go gate by gate, through
+``pennylane.math``, so they carry autograd gradients (backpropagation).
 """
 
 import functools
@@ -97,8 +106,8 @@ def _eigvals(op, psi, dtype):
     return op.eigvals()
 
 
-def _apply_diagonal(psi, op, positions, n_wires, dtype):
-    eig = _matching(_eigvals(op, psi, dtype), psi, dtype)
+def _apply_diagonal(psi, op, positions, n_wires, dtype, eig=None):
+    eig = _matching(_eigvals(op, psi, dtype) if eig is None else eig, psi, dtype)
     k = len(positions)
     batched = op.batch_size is not None
     eig = math.reshape(eig, ((-1,) if batched else ()) + (2,) * k)
@@ -182,8 +191,8 @@ def _permutation(name, positions, n_wires):
     return np.moveaxis(permuted, range(k), positions).reshape(-1)
 
 
-def _apply_general(psi, op, positions, n_wires, dtype):
-    if op.batch_size is None and not op.data:
+def _apply_general(psi, op, positions, n_wires, dtype, mat=None):
+    if mat is None and op.batch_size is None and not op.data:
         perm = _permutation(op.name, tuple(positions), n_wires)
         if perm is not None:
             if math.get_interface(psi) == "torch":
@@ -192,7 +201,7 @@ def _apply_general(psi, op, positions, n_wires, dtype):
                 return psi[:, torch.as_tensor(perm, device=psi.device)]
             return psi[:, perm]
     k = len(positions)
-    mat = _matching(op.matrix(), psi, dtype)
+    mat = _matching(op.matrix() if mat is None else mat, psi, dtype)
     batched = op.batch_size is not None
     mat = math.reshape(mat, ((-1,) if batched else ()) + (2,) * (2 * k))
     letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -209,7 +218,7 @@ def _apply_general(psi, op, positions, n_wires, dtype):
 
 
 def simulate_states(operations, wires, batch_size, *, dtype=np.complex128, like="numpy",
-                    device=None):
+                    device=None, fuse=True):
     """Final statevectors of a (broadcast) circuit started from ``|0...0>``.
 
     Parameters
@@ -227,19 +236,39 @@ def simulate_states(operations, wires, batch_size, *, dtype=np.complex128, like=
         Array library of the result.
     device : torch.device, optional
         Where torch states live (default: CPU).
+    fuse : bool, default=True
+        numpy only: merge commuting diagonal gates into one phase product and
+        Hadamard layers into one Walsh-Hadamard transform, over cache-sized
+        blocks of rows (see the module docstring). ``False`` applies the gates
+        one by one, the reference the fused path is tested and benchmarked
+        against. torch states (autograd, GPU) are always prepared gate by gate.
 
     Returns
     -------
     array of shape (batch_size, 2**len(wires))
+
+    Notes
+    -----
+    Memory: the states, plus for the fused path one scratch block of
+    ``_CHUNK_BYTES`` (at least one state) and its phase tables.
     """
     wires = qml.wires.Wires(wires)
+    ops = list(_primitive_ops(operations))
+    if like == "numpy" and fuse:
+        from qskew.backends._fused import simulate_fused
+
+        return simulate_fused(ops, wires, batch_size, dtype)
+    return _simulate_gatewise(ops, wires, batch_size, dtype, like, device)
+
+
+def _simulate_gatewise(ops, wires, batch_size, dtype, like, device):
+    """Each gate applied to the whole batch in turn (numpy or torch)."""
     n_wires = len(wires)
     psi = np.zeros((batch_size, 2**n_wires), dtype=dtype)
     psi[:, 0] = 1.0
     psi = math.asarray(psi, like=like)
     if like == "torch" and device is not None:
         psi = psi.to(device)
-    ops = list(_primitive_ops(operations))
     matrices = _grouped_matrices(ops)
     for op in ops:
         positions = [wires.index(w) for w in op.wires]
