@@ -447,8 +447,10 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             return np.concatenate([getattr(self.linear_, method)(self._features(
                 X[start : start + step])) for start in range(0, len(X), step)])
         binary = len(self.classes_) == 2
-        row_bytes = 8 * (len(self.support_) if binary else self._n_train) \
-            + self.kernel_._state_bytes(X.shape[1])
+        # Per row: its kernel row (and, multiclass, the training-width copy libsvm reads),
+        # and its state three times over (prepared, cached copy, engine scratch).
+        row_bytes = 8 * (len(self.support_) if binary else len(self.support_) + self._n_train) \
+            + 3 * self.kernel_._state_bytes(X.shape[1])
         step = _memory.block_rows(row_bytes)
         out = []
         for start in range(0, len(X), step):
@@ -667,8 +669,12 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         # the support vectors (or landmarks), whose states are cached, as are the first rows
         # beyond them.
         columns = m if self.approximation else n_fit
-        step = (_memory.block_rows(8 * columns + kernel._state_bytes(n_features)) if n_features
-                else n_predict)
+        if not n_features:
+            step = n_predict
+        elif self.approximation:  # as _streamed: landmarks and directions (at most 2 m)
+            step = _memory.block_rows(3 * 8 * 2 * m + kernel._state_bytes(n_features))
+        else:  # binary: support vectors (at most n_fit) and three states per row
+            step = _memory.block_rows(8 * n_fit + 3 * kernel._state_bytes(n_features))
         costs, extra = [fit], max(0, cached - n_fit)
         for start in range(0, n_predict, step):
             rows = min(step, n_predict - start)
