@@ -1,4 +1,5 @@
-"""QuantumStackingClassifier: MQE-style fusion of quantum and classical models."""
+"""QuantumStackingClassifier: MQE-style fusion of quantum and classical models, by default
+under a super learner."""
 
 import inspect
 from itertools import combinations
@@ -14,6 +15,7 @@ from qskew import _constraints
 from qskew._compat import HasMethods, Interval, StrOptions, _fit_context
 from qskew._validation import retargeted, validate_prediction_data, validate_training_data
 from qskew.backends._cost import total
+from qskew.ensemble._super import SuperLearner
 from qskew.kernels import QuantumKernelSVC
 from qskew.qnn import QNNClassifier
 
@@ -43,9 +45,18 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
     estimators : list of (str, estimator), optional
         Named base classifiers; default ``QuantumKernelSVC`` and
         ``QNNClassifier``, both with ``class_weight="balanced"``.
-    final_estimator : classifier, optional
-        Meta-learner; default ``RandomForestClassifier(n_estimators=200,
-        min_samples_leaf=5, class_weight="balanced")``.
+    final_estimator : {"super", "forest"}, classifier or None, default=None
+        Meta-learner. ``"super"``: the super learner
+        (``qskew.ensemble._super.SuperLearner``, van der Laan et al. 2007) —
+        non-negative weights summing to 1 on the members' out-of-fold
+        probabilities, fitted to the class-balanced log-loss; by its oracle
+        property it does asymptotically as well as the best member or
+        better, and with fewer than 10 out-of-fold minority rows it takes
+        the best single member. ``"forest"``: the MQE paper's
+        ``RandomForestClassifier(n_estimators=200, min_samples_leaf=5,
+        class_weight="balanced")``. ``None``: ``"super"`` for
+        ``fusion="proba"``, ``"forest"`` for the other fusions (their
+        labels, margins and agreement features need a learned model).
     fusion : {"labels", "proba", "margins", "proba+agreement"}, default="proba"
         What the meta-learner sees of each base model: hard labels (one
         column, or one-hot for multiclass), probabilities (the positive
@@ -78,6 +89,11 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
     named_estimators_ : dict
     final_estimator_ : estimator
         Meta-learner fitted on the out-of-fold meta-features.
+    weights_ : dict or None
+        With the super learner: each member's weight (summing to 1).
+    meta_learner_ : str
+        ``"super learner (convex)"``, ``"super learner (best member)"``,
+        ``"random forest"`` or the given estimator's class name.
     meta_feature_names_ : list of str
     oof_scores_ : dict
         Per base model, its out-of-fold accuracy, balanced accuracy and (binary,
@@ -111,7 +127,8 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints = {
         "estimators": [list, None],
-        "final_estimator": [HasMethods(["fit", "predict"]), None],
+        "final_estimator": [HasMethods(["fit", "predict"]), StrOptions({"super", "forest"}),
+                            None],
         "fusion": [StrOptions(set(FUSIONS))],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "passthrough": ["boolean"],
@@ -170,6 +187,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         self : QuantumStackingClassifier
         """
         members = self._members()
+        final = self._final()  # refuses a meta-learner the fusion cannot feed, before fitting
         X, y, self.classes_, codes = validate_training_data(self, X, y)
         counts = np.bincount(codes)
         if counts.min() < self.cv:
@@ -193,13 +211,35 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         self.named_estimators_ = dict(zip((name for name, _ in bases), self.estimators_))
         meta, self.meta_feature_names_ = self._meta_features(oof, oof_labels, X,
                                                              [name for name, _ in bases])
-        # Leaves of >= 5 rows: the meta-learner sees a few noisy out-of-fold
-        # columns, and fully grown trees memorise them (PR-AUC fell 0.28 -> 0.23).
-        final = self.final_estimator if self.final_estimator is not None else (
-            RandomForestClassifier(n_estimators=200, min_samples_leaf=5,
-                                   class_weight="balanced", n_jobs=1))
         self.final_estimator_ = _seeded(clone(final), rng).fit(meta, y)
+        self.weights_ = None
+        if isinstance(self.final_estimator_, SuperLearner):
+            self.weights_ = dict(zip(self.named_estimators_,
+                                     map(float, self.final_estimator_.weights_)))
+            self.meta_learner_ = f"super learner ({self.final_estimator_.mode_})"
         return self
+
+    def _final(self):
+        """The meta-learner to fit (unfitted), after checking it suits the fusion."""
+        choice = self.final_estimator
+        if choice is None:
+            choice = "super" if self.fusion == "proba" else "forest"
+        if choice == "forest":
+            self.meta_learner_ = "random forest"
+            # Leaves of >= 5 rows: the meta-learner sees a few noisy out-of-fold
+            # columns, and fully grown trees memorise them (PR-AUC fell 0.28 -> 0.23).
+            return RandomForestClassifier(n_estimators=200, min_samples_leaf=5,
+                                          class_weight="balanced", n_jobs=1)
+        if choice == "super":
+            if self.fusion != "proba" or self.passthrough:
+                raise ValueError(
+                    "final_estimator='super' weighs the members' probabilities; it needs "
+                    f"fusion='proba' and passthrough=False (got fusion={self.fusion!r}, "
+                    f"passthrough={self.passthrough!r}). Use final_estimator='forest' (or an "
+                    "estimator) for the other fusions.")
+            return SuperLearner()
+        self.meta_learner_ = type(choice).__name__
+        return choice
 
     def _on_backend(self, estimator):
         """``estimator`` with the stack's backend settings on its quantum steps."""

@@ -89,10 +89,10 @@ MODELS = {
                      quantum=True, managed={"random_state": _SEED}),
     "stack": Component(
         "stack", QuantumStackingClassifier,
-        "qskew.QuantumStackingClassifier: members fused by a random-forest meta-learner",
+        "qskew.QuantumStackingClassifier: members fused by a super learner (fusion \"proba\") "
+        "or a random forest (final_estimator = \"forest\", and the other fusions)",
         managed={"random_state": _SEED,
-                 "estimators": "give the members as model names: members = [\"qsvc\", \"qnn\"]",
-                 "final_estimator": "the meta-learner is the stacking default (random forest)"},
+                 "estimators": "give the members as model names: members = [\"qsvc\", \"qnn\"]"},
         options={"members": "names of other models of this config, fitted out of fold"},
     ),
     "rf": Component("rf", RandomForestClassifier, "scikit-learn RandomForestClassifier",

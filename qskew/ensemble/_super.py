@@ -1,0 +1,184 @@
+"""The super learner: a convex combination of members' out-of-fold probabilities.
+
+van der Laan, Polley & Hubbard (2007, Stat. Appl. Genet. Mol. Biol. 6:25):
+non-negative weights summing to one, fitted to minimise a proper loss of the
+combined out-of-fold probabilities. Its oracle inequality says it does
+asymptotically as well as the best convex combination of the members, so at
+least as well as the best member (each member is a vertex of the simplex of
+weights). qskew minimises the class-weighted log-loss (``"balanced"`` by
+default, so that on skewed data the minority's errors count as much as the
+majority's), and when the out-of-fold minority is too small to weigh members
+by, it takes the single member of least loss (the "discrete" super learner).
+"""
+
+from numbers import Integral
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from qskew._compat import Interval, StrOptions
+
+#: Fewest out-of-fold rows of the rarest class for which weights are fitted; below, the best
+#: single member is taken (a handful of positives cannot rank weightings of several members).
+MIN_MINORITY = 10
+#: Probabilities are clipped to [EPS, 1] inside the log-loss.
+EPS = 1e-12
+
+
+class SuperLearner(ClassifierMixin, BaseEstimator):
+    """Convex combination of members' class probabilities under a class-weighted log-loss.
+
+    The meta-learner of :class:`~qskew.QuantumStackingClassifier` for
+    ``fusion="proba"``, on its matrix of out-of-fold member probabilities
+    (not a general-purpose classifier: its inputs are probabilities, member
+    after member, which is why it is not exported).
+
+    Parameters
+    ----------
+    class_weight : "balanced", dict or None, default="balanced"
+        Weight of each row's loss by its class: ``"balanced"`` is
+        ``n / (n_classes * n_c)``.
+    min_minority : int, default=10
+        Fewest rows of the rarest class for fitting weights; below, the
+        member of least (weighted) loss gets all the weight.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    weights_ : ndarray of shape (n_members,)
+        Non-negative, summing to 1.
+    mode_ : {"convex", "best member"}
+        How the weights were found.
+    member_losses_ : ndarray of shape (n_members,)
+        Each member's weighted log-loss on the rows fitted on.
+    loss_ : float
+        The combination's weighted log-loss there (never above the best
+        member's).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0, 0, 0, 1, 1, 1] * 4)
+    >>> good = np.where(y == 1, 0.9, 0.1)          # member 0: informative
+    >>> noise = np.full(len(y), 0.5)               # member 1: uninformative
+    >>> sl = SuperLearner(min_minority=2).fit(np.column_stack([good, noise]), y)
+    >>> np.round(sl.weights_, 3)
+    array([1., 0.])
+    """
+
+    _parameter_constraints = {
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "min_minority": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, class_weight="balanced", min_minority=MIN_MINORITY):
+        self.class_weight = class_weight
+        self.min_minority = min_minority
+
+    def fit(self, P, y):
+        """Fit the weights on members' probabilities ``P`` for labels ``y``.
+
+        Parameters
+        ----------
+        P : array-like of shape (n_samples, n_members) or (n_samples, n_members * n_classes)
+            Binary: each member's probability of ``classes_[1]``. Multiclass:
+            each member's ``n_classes`` probabilities, member after member.
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : SuperLearner
+        """
+        self._validate_params()
+        y = np.asarray(y)
+        self.classes_, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"SuperLearner needs two classes at least; got "
+                             f"{self.classes_.tolist()}.")
+        probabilities = self._members(P)
+        self.n_features_in_ = np.asarray(P).shape[1]
+        row_weight = self._row_weights(codes, counts)
+        picked = probabilities[np.arange(len(codes)), :, codes]  # (n, members): p of the truth
+        self.member_losses_ = np.array([_loss(picked[:, m], row_weight)
+                                        for m in range(picked.shape[1])])
+        best = np.eye(picked.shape[1])[np.argmin(self.member_losses_)]
+        self.weights_, self.mode_ = best, "best member"
+        if counts.min() >= self.min_minority and picked.shape[1] > 1:
+            weights = _convex_weights(picked, row_weight)
+            if _loss(picked @ weights, row_weight) < self.member_losses_.min():
+                self.weights_, self.mode_ = weights, "convex"
+        self.loss_ = _loss(picked @ self.weights_, row_weight)
+        return self
+
+    def _members(self, P):
+        """``(n, members, classes)`` probabilities from the flat meta-feature matrix."""
+        P = np.asarray(P, dtype=float)
+        if P.ndim != 2:
+            raise ValueError(f"P must be 2-D (rows, member probabilities); got shape {P.shape}.")
+        n_classes = len(self.classes_)
+        if n_classes == 2:
+            return np.stack([1.0 - P, P], axis=2)
+        if P.shape[1] % n_classes:
+            raise ValueError(f"P has {P.shape[1]} columns, not a multiple of the {n_classes} "
+                             "classes: give each member's class probabilities side by side.")
+        return P.reshape(len(P), -1, n_classes)
+
+    def _row_weights(self, codes, counts):
+        if self.class_weight is None:
+            return np.ones(len(codes))
+        if self.class_weight == "balanced":
+            return (len(codes) / (len(counts) * counts))[codes]
+        return np.array([self.class_weight.get(c, 1.0) for c in self.classes_])[codes]
+
+    def predict_proba(self, P):
+        """Combined class probabilities ``sum_m w_m P_m``.
+
+        Parameters
+        ----------
+        P : array-like, as in :meth:`fit`
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self, "weights_")
+        combined = np.einsum("nmc,m->nc", self._members(P), self.weights_)
+        return np.clip(combined, 0.0, 1.0)
+
+    def predict(self, P):
+        """The class of highest combined probability.
+
+        Parameters
+        ----------
+        P : array-like, as in :meth:`fit`
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return self.classes_[self.predict_proba(P).argmax(axis=1)]
+
+
+def _loss(p_true, row_weight):
+    """Weighted mean log-loss of the probabilities given to the true classes."""
+    return float(-np.average(np.log(np.clip(p_true, EPS, 1.0)), weights=row_weight))
+
+
+def _convex_weights(picked, row_weight):
+    """Weights on the simplex minimising the weighted log-loss (convex in the weights)."""
+    n_members = picked.shape[1]
+    scale = row_weight / row_weight.sum()
+
+    def loss(w):
+        return -np.sum(scale * np.log(np.clip(picked @ w, EPS, None)))
+
+    def gradient(w):
+        return -(scale / np.clip(picked @ w, EPS, None)) @ picked
+
+    result = minimize(loss, np.full(n_members, 1.0 / n_members), jac=gradient, method="SLSQP",
+                      bounds=[(0.0, 1.0)] * n_members,
+                      constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0}])
+    weights = np.clip(result.x, 0.0, None)
+    return weights / weights.sum()
