@@ -252,6 +252,6 @@ def drop_duplicate_rows(frame, labels):
     entry = None
     if removed.any():
         entry = (f"{int(removed.sum()):,} duplicate rows ({describe_counts(by_class)})",
-                 "exact copies of earlier rows; kept, they would sit on both sides of a "
-                 "train/test split and inflate the scores")
+                 "exact copies of earlier rows, removed (the first copy stays): left in, "
+                 "they would sit on both sides of a train/test split and inflate the scores")
     return ~removed, entry, details

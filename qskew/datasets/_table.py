@@ -112,6 +112,7 @@ def load_table(path, *, target, drop_duplicates=True, categorical="onehot", max_
     """
     if not isinstance(target, str):
         raise TypeError(f"{OWNER}: target must be a column name (str); got {target!r}.")
+    target = target.strip()  # column names are stripped on reading, so the name is too
     check_flag(OWNER, "drop_duplicates", drop_duplicates)
     check_option(OWNER, "categorical", categorical, CATEGORICAL_OPTIONS)
     check_count(OWNER, "max_categories", max_categories)

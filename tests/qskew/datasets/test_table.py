@@ -166,3 +166,18 @@ def test_bad_options(csv_path, kwargs, error, match):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"no file at '.*absent\.arff'"):
         load_table(tmp_path / "absent.arff", target="c")
+
+
+def test_target_name_is_stripped_like_the_columns(csv_path):
+    # Column names lose their spaces on reading; a target written with them still matches.
+    X, y, _ = load_table(csv_path, target=" outcome ")
+    assert y.name == "outcome" and "outcome" not in X.columns
+
+
+def test_the_card_says_duplicates_were_removed(tmp_path):
+    path = tmp_path / "dups.csv"
+    pd.DataFrame({"a": [1, 1, 2, 3], "label": [0, 0, 1, 0]}).to_csv(path, index=False)
+    _, y, card = load_table(path, target="label")
+    assert len(y) == 3
+    (what, why), = [entry for entry in card.dropped if "duplicate" in entry[0]]
+    assert "removed" in why and "kept," not in why
