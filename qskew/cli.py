@@ -23,6 +23,8 @@ def _overrides(args):
 def _print_results(results, seconds):
     import pandas as pd
 
+    from qskew.experiment._results import protocol_note
+
     config = results.config
     metrics = config["evaluation"]["metrics"]
     with pd.option_context("display.width", 250, "display.max_columns", None):
@@ -33,11 +35,17 @@ def _print_results(results, seconds):
                   "0.5 = indistinguishable):")
             print(fidelity.to_string())
     folds = config["evaluation"]["n_splits"] if config["evaluation"]["split"] == "cv" else 1
-    notes = set(results.summary.loc[results.summary["metric"] == metrics[0], "p_note"]) - {""}
-    print(f"\nmean ± std over {len(config['seeds'])} seed(s) x {folds} fold(s); "
-          f"p ({metrics[0]}): two-sided Wilcoxon signed-rank test against "
-          f"{_baseline_text(config)}" + (f" (—: {' | '.join(sorted(notes))})"
-                                         if notes else ""))
+    first = results.summary[results.summary["metric"] == metrics[0]]
+    notes = set(first["p_note"]) - {""}
+    print(f"\nmean ± std [95 % interval] over {len(config['seeds'])} seed(s) x {folds} "
+          "fold(s); intervals and tests corrected for overlapping training sets "
+          "(Nadeau & Bengio 2003).")
+    print(f"p_holm ({metrics[0]}): two-sided corrected resampled t-test against "
+          f"{_baseline_text(config)}, Holm-adjusted over {first['p_value'].notna().sum()} "
+          "tested comparison(s)" + (f" (—: {' | '.join(sorted(notes))})" if notes else ""))
+    too_small = protocol_note(results.summary, metrics[0])
+    if too_small:
+        print(f"note: {too_small}.")
     print(f"{results.n_cells}/{results.n_expected} cells in {seconds:.1f} s; results: "
           f"{results.path}")
 

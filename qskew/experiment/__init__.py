@@ -11,9 +11,10 @@ leakage-safe imbalanced-learn pipeline and writes a results folder::
     estimators.json        every pipeline built: each step's class and full get_params()
     cells/<key>.json|npz   each finished cell, written atomically as it finishes
     metrics.csv            resampler, model, seed, fold, metric, value
-    summary.csv            mean, std, n, Wilcoxon p-value against the baseline
+    summary.csv            mean, std, 95 % interval, corrected t-test p-values (raw, Holm)
     fidelity.csv           synthetic-row fidelity of generating resamplers
     timings.csv            fit and predict seconds per cell and fold
+    kernels.csv            kernel diagnostics of every kernel model
     plots/                 PR curves, metric box plots, synthetic marginals
 
 - :func:`run` -- run a config (serially, or on Dask); ``resume=True`` finishes

@@ -7,8 +7,10 @@ Layout of a results folder::
     estimators.json        every pipeline built: each step's class and full get_params()
     cells/<key>.json       one finished (resampler, model, seed) cell: metrics per fold
     cells/<key>.npz        its test labels and scores (and synthetic samples)
-    metrics.csv            resampler, model, seed, fold, metric, value
-    summary.csv            mean, std, n and Wilcoxon p-value per (resampler, model, metric)
+    metrics.csv            resampler, model, seed, fold, metric, value, n_train, n_test
+    summary.csv            per (resampler, model, metric): n, mean, std, 95 % interval, and
+                           the corrected resampled t-test against the baseline (raw and
+                           Holm-adjusted p-values); see :func:`summary_table`
     fidelity.csv           synthetic-row fidelity per generating resampler, seed and fold
     timings.csv            seconds to fit and predict per cell and fold
     plots/                 PR curves, metric box plots, synthetic marginals
@@ -28,16 +30,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
 from qskew._files import write_atomic
+from qskew.experiment._stats import corrected_interval, corrected_ttest, holm
 
 CONFIG_FILE = "config.resolved.json"
 VERSIONS_FILE = "versions.json"
 ESTIMATORS_FILE = "estimators.json"
 CELLS = "cells"
-#: Fewest (seed, fold) pairs the Wilcoxon signed-rank test is run on.
+#: Fewest (seed, fold) pairs the paired test is run on: with 5 (4 degrees of freedom) the
+#: two-sided 95 % t quantile is 2.78; below, it climbs to 3.18, 4.30 and 12.7, a test that
+#: can hardly reject and whose normality no one can check on so few differences.
 MIN_PAIRS = 5
+#: The protocol suggested when there are too few pairs: 5 seeds x stratified 2-fold.
+SUGGESTED_PROTOCOL = 'seeds = [0, 1, 2, 3, 4] with split = "cv", n_splits = 2 (5x2 CV)'
 _DISTRIBUTIONS = ("numpy", "scipy", "scikit-learn", "imbalanced-learn", "pandas", "torch",
                   "pennylane", "pennylane_lightning", "matplotlib", "dask", "distributed")
 
@@ -180,16 +185,24 @@ def _order(config):
 
 
 def metrics_table(config, cells):
-    """Tidy long table: ``resampler, model, seed, fold, metric, value``."""
-    rows = [(c["resampler"], c["model"], c["seed"], f["fold"], metric, value)
+    """Tidy long table: ``resampler, model, seed, fold, metric, value, n_train, n_test``.
+
+    ``n_train`` and ``n_test`` are the fold's rows as the cell recorded them (before
+    resampling); the summary's interval and test need their ratio, so the table carries
+    them and ``summary.csv`` can be rebuilt from ``metrics.csv`` alone. A cell that did
+    not record them leaves them empty.
+    """
+    rows = [(c["resampler"], c["model"], c["seed"], f["fold"], metric, value,
+             f.get("n_train", np.nan), f.get("n_test", np.nan))
             for c in cells for f in c["folds"] for metric, value in f["metrics"].items()]
     table = pd.DataFrame(rows, columns=["resampler", "model", "seed", "fold", "metric",
-                                        "value"])
+                                        "value", "n_train", "n_test"])
     resamplers, models, metrics = _order(config)
     keys = (table["resampler"].map(resamplers), table["model"].map(models), table["seed"],
             table["fold"], table["metric"].map(metrics))
     order = np.lexsort(tuple(k.to_numpy() for k in reversed(keys))) if len(table) else []
-    return table.iloc[order].reset_index(drop=True).astype({"seed": int, "fold": int})
+    sizes = {c: int for c in ("n_train", "n_test") if table[c].notna().all()}
+    return table.iloc[order].reset_index(drop=True).astype({"seed": int, "fold": int, **sizes})
 
 
 def fidelity_table(config, cells):
@@ -224,80 +237,183 @@ def timings_table(cells):
                                        "predict_seconds"])
 
 
-def wilcoxon(values, baseline):
-    """Two-sided Wilcoxon signed-rank p-value of paired results, and why it may be NaN.
+def _ratio(frame):
+    """``sum(n_test) / sum(n_train)`` over a frame's resamples (folds differ by a row at
+    most); NaN when a size is missing."""
+    sizes = frame[["n_test", "n_train"]].to_numpy(dtype=float)
+    if not len(sizes) or np.isnan(sizes).any() or not sizes[:, 1].sum() > 0:
+        return np.nan
+    return sizes[:, 0].sum() / sizes[:, 1].sum()
+
+
+def paired_test(values, baseline):
+    """Corrected resampled t-test of a method against its baseline, and why it may be NaN.
 
     Parameters
     ----------
-    values, baseline : Series
-        Indexed by (seed, fold); only pairs present and finite in both count.
+    values, baseline : DataFrame
+        Indexed by (seed, fold), with columns ``value``, ``n_train`` and ``n_test``;
+        only resamples present and finite in both count.
 
     Returns
     -------
-    (float, str)
-        The p-value (NaN when fewer than ``MIN_PAIRS`` pairs or all differences are
-        zero) and a note saying which.
+    dict
+        ``n_pairs``, ``mean_diff`` (method minus baseline), ``t``, ``p_value`` (two-sided,
+        :func:`~._stats.corrected_ttest`) and ``p_note``: empty, or why ``p_value`` is NaN (fewer
+        than :data:`MIN_PAIRS` pairs, differences that do not vary, no fold sizes).
     """
-    pairs = pd.concat([values, baseline], axis=1, join="inner").dropna()
-    if len(pairs) < MIN_PAIRS:
-        return np.nan, f"only {len(pairs)} paired result(s); the test needs {MIN_PAIRS}"
-    a, b = pairs.iloc[:, 0].to_numpy(), pairs.iloc[:, 1].to_numpy()
-    if np.all(a == b):
-        return np.nan, "all differences zero"
-    return float(stats.wilcoxon(a, b).pvalue), ""
+    pairs = values.join(baseline["value"].rename("ref"), how="inner").dropna(
+        subset=["value", "ref"])
+    d = (pairs["value"] - pairs["ref"]).to_numpy()
+    out = {"n_pairs": len(d), "mean_diff": d.mean() if len(d) else np.nan, "t": np.nan,
+           "p_value": np.nan, "p_note": ""}
+    ratio = _ratio(pairs)  # the method's fold sizes: the baseline's split is the same
+    if len(d) < MIN_PAIRS:
+        out["p_note"] = f"only {len(d)} paired result(s); the test needs {MIN_PAIRS}"
+    elif np.ptp(d) <= 1e-12:  # equal up to rounding: no spread to test against
+        out["p_note"] = ("all differences zero" if np.all(d == 0) else
+                         f"every difference is {d[0]:+.3g}: no spread to test against")
+    elif not ratio > 0:
+        out["p_note"] = "fold sizes (n_train, n_test) not recorded"
+    else:
+        out["t"], out["p_value"] = corrected_ttest(d, ratio)
+    return out
+
+
+def _describe(frame):
+    """n, mean, std and the corrected interval of one (resampler, model, metric) group."""
+    scores = frame.dropna(subset=["value"])
+    values, ratio = scores["value"].to_numpy(), _ratio(scores)
+    interval = (corrected_interval(values, ratio) if len(values) >= 2 and ratio > 0
+                else (np.nan, np.nan))
+    return {"n": len(values), "mean": values.mean() if len(values) else np.nan,
+            "std": scores["value"].std(ddof=1), "ci_low": interval[0], "ci_high": interval[1]}
+
+
+def _compare(key, groups, baseline):
+    """The baseline columns of one summary row: which baseline, and the paired test."""
+    resampler, model, metric = key
+    out = {"baseline": "", "n_pairs": np.nan, "mean_diff": np.nan, "t": np.nan,
+           "p_value": np.nan, "p_note": ""}
+    if baseline is None:
+        return {**out, "p_note": "no evaluation.baseline"}
+    ref = (baseline.get("resampler", resampler), baseline.get("model", model))
+    out["baseline"] = f"{ref[0]}+{ref[1]}"
+    if ref == (resampler, model):
+        return {**out, "p_note": "the baseline itself"}
+    if (*ref, metric) not in groups:
+        return {**out, "p_note": "baseline not run"}
+    return {**out, **paired_test(groups[key], groups[(*ref, metric)])}
+
+
+SUMMARY_COLUMNS = ["resampler", "model", "metric", "n", "mean", "std", "ci_low", "ci_high",
+                   "baseline", "n_pairs", "mean_diff", "t", "p_value", "p_holm", "p_note"]
 
 
 def summary_table(config, metrics):
-    """Mean ± std per (resampler, model, metric) and the paired test against the baseline."""
+    """Per (resampler, model, metric): the mean with its interval, and the test against
+    the baseline.
+
+    Parameters
+    ----------
+    config : dict
+        The resolved config (its order, metrics and ``evaluation.baseline``).
+    metrics : DataFrame
+        :func:`metrics_table`, with the fold sizes ``n_train`` and ``n_test``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SUMMARY_COLUMNS`:
+
+        - ``n``, ``mean``, ``std`` (``ddof=1``) of the finite scores over seeds x folds;
+        - ``ci_low``, ``ci_high``: the 95 % interval of :func:`~._stats.corrected_interval`;
+        - ``baseline``, ``n_pairs`` (shared finite resamples), ``mean_diff`` (method minus
+          baseline), ``t`` and the two-sided ``p_value`` of :func:`~._stats.corrected_ttest`
+          (``t`` with ``n_pairs - 1`` degrees of freedom);
+        - ``p_holm``: ``p_value`` Holm-adjusted (:func:`~._stats.holm`) over the tested rows of the
+          same metric;
+        - ``p_note``: empty, or why ``p_value`` is NaN.
+
+        Without fold sizes in ``metrics`` (a hand-built table) the interval and the test
+        are NaN and ``p_note`` says so.
+    """
     baseline = config["evaluation"]["baseline"]
-    rows = []
-    groups = metrics.groupby(["resampler", "model", "metric"], sort=False)
-    indexed = {key: g.set_index(["seed", "fold"])["value"] for key, g in groups}
-    for (resampler, model, metric), values in indexed.items():
-        row = {"resampler": resampler, "model": model, "metric": metric,
-               "n": int(values.notna().sum()), "mean": values.mean(),
-               "std": values.std(ddof=1), "baseline": "", "p_value": np.nan, "p_note": ""}
-        if baseline is None:
-            row["p_note"] = "no evaluation.baseline"
-        else:
-            ref = (baseline.get("resampler", resampler), baseline.get("model", model))
-            row["baseline"] = f"{ref[0]}+{ref[1]}"
-            if ref == (resampler, model):
-                row["p_note"] = "the baseline itself"
-            elif (*ref, metric) not in indexed:
-                row["p_note"] = "baseline not run"
-            else:
-                row["p_value"], row["p_note"] = wilcoxon(values, indexed[(*ref, metric)])
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["resampler", "model", "metric", "n", "mean", "std",
-                                       "baseline", "p_value", "p_note"])
+    metrics = metrics.assign(**{c: np.nan for c in ("n_train", "n_test")
+                                if c not in metrics})
+    groups = {key: g.set_index(["seed", "fold"])[["value", "n_train", "n_test"]]
+              for key, g in metrics.groupby(["resampler", "model", "metric"], sort=False)}
+    rows = [{"resampler": key[0], "model": key[1], "metric": key[2], **_describe(frame),
+             **_compare(key, groups, baseline)} for key, frame in groups.items()]
+    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    table["p_holm"] = table.groupby("metric", sort=False)["p_value"].transform(holm)
+    return table.astype({"n": int, "n_pairs": "Int64"})
 
 
-def pretty(summary, metrics=None, *, p_metric=None):
-    """A wide table for reading: ``mean ± std`` per metric, rows ``resampler / model``.
+def protocol_note(summary, metric=None):
+    """A plain sentence when comparisons went untested for lack of pairs, else ``""``.
 
     Parameters
     ----------
     summary : DataFrame
-        A ``summary.csv`` table.
+        A :func:`summary_table`.
+    metric : str, optional
+        Look at this metric's rows only (default: all rows).
+
+    Examples
+    --------
+    A demo-sized protocol, 3 seeds x 1 holdout split, gives "3 paired result(s) per
+    comparison: too few for a test (it needs 5); use seeds = [0, 1, 2, 3, 4] with
+    split = "cv", n_splits = 2 (5x2 CV)".
+    """
+    rows = summary if metric is None else summary[summary["metric"] == metric]
+    compared = rows["n_pairs"].notna().to_numpy(bool)
+    short = compared & (rows["n_pairs"].fillna(MIN_PAIRS) < MIN_PAIRS).to_numpy(bool)
+    if not short.any():
+        return ""
+    counts = rows.loc[short, "n_pairs"].astype(int)
+    if short.sum() < compared.sum():
+        return (f"{short.sum()} of {compared.sum()} comparisons have fewer than {MIN_PAIRS} "
+                "paired results (unfinished cells or undefined scores) and are not tested")
+    few = (f"{counts.min()}" if counts.min() == counts.max()
+           else f"{counts.min()}-{counts.max()}")
+    return (f"{few} paired result(s) per comparison: too few for a test (it needs "
+            f"{MIN_PAIRS}); use {SUGGESTED_PROTOCOL}")
+
+
+def _cell_text(row):
+    """``mean ± std [ci_low, ci_high]``, with dashes where a value is undefined."""
+    text = f"{row['mean']:.3f} ± " + ("—" if pd.isna(row["std"]) else f"{row['std']:.3f}")
+    if pd.notna(row["ci_low"]):
+        text += f" [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+    return text
+
+
+def pretty(summary, metrics=None, *, p_metric=None):
+    """A wide table for reading: ``mean ± std [95 % interval]`` per metric, rows
+    ``resampler / model``.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        A ``summary.csv`` table (:func:`summary_table`).
     metrics : list of str, optional
         Columns to show (default: every metric, in table order).
     p_metric : str, optional
-        Add the Wilcoxon p-value of this metric against the baseline as a last column.
+        Add a last column ``p_holm (<p_metric>)``: this metric's Holm-adjusted p-value
+        of the corrected resampled t-test against the baseline (``—``: not tested; the
+        summary's ``p_note`` says why).
     """
     metrics = list(dict.fromkeys(summary["metric"])) if metrics is None else list(metrics)
     shown = summary[summary["metric"].isin(metrics)]
-    cell = shown["mean"].map("{:.3f}".format) + " ± " + shown["std"].map(
-        lambda s: "—" if pd.isna(s) else f"{s:.3f}")
     if shown.empty:
         return pd.DataFrame(columns=metrics)
-    wide = shown.assign(cell=cell).pivot_table(
+    wide = shown.assign(cell=shown.apply(_cell_text, axis=1)).pivot_table(
         index=["resampler", "model"], columns="metric", values="cell", aggfunc="first",
         sort=False).reindex(columns=metrics)
     if p_metric is not None:
-        p = shown[shown["metric"] == p_metric].set_index(["resampler", "model"])
-        wide[f"p ({p_metric})"] = p.apply(
-            lambda r: "—" if pd.isna(r["p_value"]) else f"{r['p_value']:.3g}", axis=1)
+        p = shown[shown["metric"] == p_metric].set_index(["resampler", "model"])["p_holm"]
+        wide[f"p_holm ({p_metric})"] = p.map(lambda v: "—" if pd.isna(v) else f"{v:.3g}")
     wide.columns.name = None
     return wide
 
@@ -338,7 +454,8 @@ class Results:
         return self.n_cells == self.n_expected
 
     def table(self, metrics=None):
-        """``mean ± std`` per metric and method, plus the p-value of the first metric."""
+        """``mean ± std [95 % interval]`` per metric and method, plus the first metric's
+        Holm-adjusted p-value against the baseline (:func:`pretty`)."""
         metrics = metrics or self.config["evaluation"]["metrics"]
         return pretty(self.summary, metrics, p_metric=metrics[0])
 

@@ -40,8 +40,12 @@ def test_demo_runs_the_packaged_config_at_tiny_settings(capsys, tmp_path):
     assert "397 rows, 40 malignant" in out
     assert "resamplers none, smote, qgan x models qsvc, qnn, logreg, rf; 1 seed(s)" in out
     for column in ("pr_auc", "recall", "f1", "mcc", "balanced_accuracy", "brier",
-                   "p (pr_auc)"):
+                   "p_holm (pr_auc)"):
         assert column in out
+    assert "mean ± std [95 % interval] over 1 seed(s) x 1 fold(s)" in out
+    assert "corrected resampled t-test against resampler 'none', Holm-adjusted" in out
+    assert ("note: 1 paired result(s) per comparison: too few for a test (it needs 5); use "
+            'seeds = [0, 1, 2, 3, 4] with split = "cv", n_splits = 2 (5x2 CV).') in out
     rows = [line.split()[:2] for line in out.splitlines()]
     for resampler in ("none", "smote", "qgan"):  # the first row of each block names it
         assert [resampler, "qsvc"] in rows
@@ -71,7 +75,8 @@ def test_run_report_and_refusals(capsys, tmp_path):
     config, out = tiny_config(tmp_path), str(tmp_path / "r")
     assert cli.main(["run", str(config), "--out", out, "--no-plots"]) == 0
     stdout, err = capsys.readouterr()
-    assert "4/4 cells" in stdout and "p (pr_auc)" in stdout
+    assert "4/4 cells" in stdout and "p_holm (pr_auc)" in stdout
+    assert "Wilcoxon" not in stdout and "too few for a test" in stdout
     assert "qskew: tiny: 4 cells to run" in err and "qskew: task 'none+logreg+seed0'" in err
     assert cli.main(["run", str(config), "--out", out]) == 2
     stdout, err = capsys.readouterr()

@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from sklearn.linear_model import LogisticRegression
 
 from qskew import QuantumKernel
@@ -133,8 +134,11 @@ def test_kernel_diagnostics_of_every_kernel_model_and_stack_member(tmp_path):
 
 def test_metrics_csv_is_tidy_and_long(finished):
     metrics = pd.read_csv(finished.path / "metrics.csv")
-    assert list(metrics.columns) == ["resampler", "model", "seed", "fold", "metric", "value"]
+    assert list(metrics.columns) == ["resampler", "model", "seed", "fold", "metric", "value",
+                                     "n_train", "n_test"]
     assert len(metrics) == 2 * 2 * 2 * 3
+    # the cells' recorded fold sizes: 397 rows, a stratified 70/30 holdout
+    assert set(zip(metrics["n_train"], metrics["n_test"])) == {(277, 120)}
     assert metrics[["resampler", "model", "seed"]].drop_duplicates().values.tolist()[:3] == [
         ["none", "logreg", 0], ["none", "logreg", 1], ["none", "rf", 0]]
     assert metrics["metric"].tolist()[:3] == ["pr_auc", "recall", "brier"]
@@ -146,11 +150,15 @@ def test_summary_csv(finished):
     summary = pd.read_csv(finished.path / "summary.csv", keep_default_na=False,
                           na_values=[""])
     assert list(summary.columns) == ["resampler", "model", "metric", "n", "mean", "std",
-                                     "baseline", "p_value", "p_note"]
+                                     "ci_low", "ci_high", "baseline", "n_pairs", "mean_diff",
+                                     "t", "p_value", "p_holm", "p_note"]
     assert len(summary) == 4 * 3 and (summary["n"] == 2).all()
+    assert (summary["ci_low"] <= summary["mean"]).all()
+    assert (summary["mean"] <= summary["ci_high"]).all()
     smote = summary[summary.resampler == "smote"]
     assert set(smote["baseline"]) == {"none+logreg", "none+rf"}
-    assert smote["p_value"].isna().all()
+    assert smote["p_value"].isna().all() and smote["p_holm"].isna().all()
+    assert (smote["n_pairs"] == 2).all()
     assert set(smote["p_note"]) == {"only 2 paired result(s); the test needs 5"}
 
 
@@ -169,7 +177,7 @@ def test_results_object(finished):
     assert isinstance(finished, Results) and finished.complete
     assert (finished.n_cells, finished.n_expected) == (8, 8)
     table = finished.table()
-    assert list(table.columns) == ["pr_auc", "recall", "brier", "p (pr_auc)"]
+    assert list(table.columns) == ["pr_auc", "recall", "brier", "p_holm (pr_auc)"]
     assert len(finished.fidelity_summary()) == 2
     assert "8/8 cells" in repr(finished)
 
@@ -258,14 +266,25 @@ def test_resume_refuses_a_folder_of_another_config(tmp_path):
         run(config, out=tmp_path / "other", resume=True, quiet=True)
 
 
-def test_wilcoxon_column_with_enough_pairs(tmp_path):
+def test_corrected_t_test_with_enough_pairs(tmp_path):
     config = tiny(metrics=["pr_auc", "recall"], fidelity=False, split="cv", n_splits=3)
     config["models"] = {"logreg": {}}
     results = run(config, out=tmp_path / "r", quiet=True, plots=False)
     smote = results.summary[results.summary.resampler == "smote"].set_index("metric")
-    assert (smote["n"] == 6).all()
+    assert (smote["n"] == 6).all() and (smote["n_pairs"] == 6).all()
     assert 0 < smote.loc["pr_auc", "p_value"] <= 1 and smote.loc["pr_auc", "p_note"] == ""
     assert set(results.metrics["fold"]) == {0, 1, 2}
+    # the test as published, from metrics.csv: 397 rows in 3 folds of 132 or 133
+    metrics = results.metrics[results.metrics.metric == "pr_auc"]
+    assert set(metrics["n_test"]) == {132, 133} and (metrics["n_train"] + metrics["n_test"]
+                                                     == 397).all()
+    d = (metrics.loc[metrics.resampler == "smote", "value"].to_numpy()
+         - metrics.loc[metrics.resampler == "none", "value"].to_numpy())
+    ratio = metrics["n_test"][:6].sum() / metrics["n_train"][:6].sum()
+    t = d.mean() / np.sqrt((1 / 6 + ratio) * d.var(ddof=1))
+    assert smote.loc["pr_auc", "t"] == pytest.approx(t)
+    assert smote.loc["pr_auc", "p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 5))
+    assert smote.loc["pr_auc", "p_holm"] == pytest.approx(smote.loc["pr_auc", "p_value"])
 
 
 def test_progress_lines_and_quiet(tmp_path, caplog):
