@@ -23,7 +23,7 @@ def _overrides(args):
 def _print_results(results, seconds):
     import pandas as pd
 
-    from qskew.experiment._results import protocol_note
+    from qskew.experiment._results import protocol_note, undefined_note
 
     config = results.config
     metrics = config["evaluation"]["metrics"]
@@ -46,6 +46,9 @@ def _print_results(results, seconds):
     too_small = protocol_note(results.summary, metrics[0])
     if too_small:
         print(f"note: {too_small}.")
+    undefined = undefined_note(results.summary[results.summary["metric"].isin(metrics)])
+    if undefined:
+        print(f"{undefined}.")
     print(f"{results.n_cells}/{results.n_expected} cells in {seconds:.1f} s; results: "
           f"{results.path}")
 

@@ -381,8 +381,31 @@ def protocol_note(summary, metric=None):
             f"{MIN_PAIRS}); use {SUGGESTED_PROTOCOL}")
 
 
+#: What ``pretty`` shows for a metric no fold could score, and why (see ``undefined_note``).
+UNDEFINED = "n/a"
+
+
+def undefined_note(summary):
+    """A plain sentence naming the (model, metric) pairs no fold could score, else ``""``.
+
+    Probability metrics (Brier, ECE) are undefined for a model that gives decision values
+    instead of probabilities (e.g. ``SVC`` without ``probability=True``): the table shows
+    :data:`UNDEFINED` there, never ``nan ± —``.
+    """
+    empty = summary[summary["n"] == 0]
+    if empty.empty:
+        return ""
+    pairs = sorted({f"{m} ({metric})" for m, metric in zip(empty["model"], empty["metric"])})
+    return (f"{UNDEFINED}: {', '.join(pairs)} -- no fold gave a defined value; probability "
+            "metrics need probabilities, and these models give decision values (calibrate "
+            "them, e.g. CalibratedClassifierCV, to score them)")
+
+
 def _cell_text(row):
-    """``mean ± std [ci_low, ci_high]``, with dashes where a value is undefined."""
+    """``mean ± std [ci_low, ci_high]``, with dashes where a value is undefined, and
+    :data:`UNDEFINED` where no fold gave one."""
+    if not row["n"]:
+        return UNDEFINED
     text = f"{row['mean']:.3f} ± " + ("—" if pd.isna(row["std"]) else f"{row['std']:.3f}")
     if pd.notna(row["ci_low"]):
         text += f" [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"

@@ -290,3 +290,16 @@ def test_versions_name_the_libraries_and_the_backend():
                 "torch", "pennylane", "pennylane_lightning", "platform"):
         assert versions[key]
     assert versions["backend"] == "default.qubit"
+
+
+def test_a_metric_no_fold_could_score_reads_n_a_with_the_reason():
+    summary = pd.DataFrame({
+        "resampler": ["none", "none"], "model": ["svc", "svc"], "metric": ["pr_auc", "brier"],
+        "n": [10, 0], "mean": [0.9, np.nan], "std": [0.02, np.nan], "ci_low": [0.88, np.nan],
+        "ci_high": [0.92, np.nan], "p_holm": [np.nan, np.nan]})
+    table = res.pretty(summary)
+    assert table.loc[("none", "svc"), "brier"] == "n/a"
+    assert "nan" not in table.to_string()
+    note = res.undefined_note(summary)
+    assert "svc (brier)" in note and "decision values" in note
+    assert res.undefined_note(summary[summary["n"] > 0]) == ""
