@@ -32,7 +32,8 @@ def _print_results(results, seconds):
         fidelity = results.fidelity_summary()
         if len(fidelity):
             print("\nsynthetic minority rows vs real training rows (mean ± std; detection AUC "
-                  "0.5 = indistinguishable):")
+                  "0.5 = indistinguishable, below 0.5 counted as 0.5; k-NN precision: synthetic "
+                  "rows that look real, recall: real rows the synthetic ones cover):")
             print(fidelity.to_string())
     folds = config["evaluation"]["n_splits"] if config["evaluation"]["split"] == "cv" else 1
     first = results.summary[results.summary["metric"] == metrics[0]]

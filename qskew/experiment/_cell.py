@@ -31,7 +31,8 @@ FIDELITY_ROWS = 2000
 #: Rows per group kept for the synthetic-marginals plot.
 SAMPLE_ROWS = 500
 FIDELITY_COLUMNS = ("ks_statistic", "wasserstein", "correlation_distance", "detection_auc",
-                    "tstr_pr_auc", "trtr_pr_auc")
+                    "detection_auc_raw", "knn_precision", "knn_recall", "tstr_pr_auc",
+                    "trtr_pr_auc")
 
 _DATA = {}
 

@@ -485,7 +485,8 @@ class Results:
     def fidelity_summary(self):
         """``mean ± std`` of the main fidelity scores per resampler and feature space."""
         columns = [c for c in ("ks_statistic", "wasserstein", "correlation_distance",
-                               "detection_auc", "tstr_pr_auc") if c in self.fidelity]
+                               "detection_auc", "knn_precision", "knn_recall", "tstr_pr_auc")
+                   if c in self.fidelity]
         if self.fidelity.empty or not columns:
             return pd.DataFrame()
         grouped = self.fidelity.groupby(["resampler", "space"], sort=False)[columns]

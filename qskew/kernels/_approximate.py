@@ -57,7 +57,7 @@ def landmark_indices(codes, n_components, rng):
 
 
 def nystroem_map(K_landmarks):
-    """The matrix ``W`` with ``φ(x) = k(x, L) W``, so that ``φ(x)·φ(x') = k(x, L) K_LL⁺ k(L, x')``.
+    """The matrix ``W`` with ``φ(x) = k(x, L) W``: ``φ(x)·φ(x') = k(x, L) K_LL⁺ k(L, x')``.
 
     ``W = U S^{-1/2}`` over the eigenpairs of ``K_LL`` above
     :data:`EIGENVALUE_TOLERANCE` relative to the largest (Williams & Seeger

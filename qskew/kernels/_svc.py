@@ -125,8 +125,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         torch gradients through the exact states, or SPSA on measured Gram
         matrices when the kernel samples circuits. A dict sets ``steps``
         (60), ``batch_size`` (48 rows a step, classes equally represented),
-        ``learning_rate`` (Adam: 0.05; SPSA: the first step in radians, 0.2) and ``method`` (``"auto"``,
-        ``"backprop"``, ``"spsa"``). With ``bandwidth="auto"`` the bandwidth
+        ``learning_rate`` (Adam: 0.05; SPSA: the first step in radians, 0.2)
+        and ``method`` (``"auto"``, ``"backprop"``, ``"spsa"``). With ``bandwidth="auto"`` the bandwidth
         is chosen first, on the plain map. Sample weights do not enter the
         alignment. Alignment is a proxy: on exact kernels the trained layers
         are kept only if they raise this SVM's inner cross-validated score

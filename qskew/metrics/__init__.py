@@ -8,7 +8,11 @@ from qskew.metrics._classification import (
     fpr_at_tpr,
     tpr_at_fpr,
 )
-from qskew.metrics._fidelity import augmentation_gain, synthetic_fidelity
+from qskew.metrics._fidelity import (
+    augmentation_gain,
+    knn_precision_recall,
+    synthetic_fidelity,
+)
 
 __all__ = [
     "augmentation_gain",
@@ -17,6 +21,7 @@ __all__ = [
     "fpr_at_tpr",
     "kernel_diagnostics",
     "kernel_target_alignment",
+    "knn_precision_recall",
     "synthetic_fidelity",
     "tpr_at_fpr",
 ]

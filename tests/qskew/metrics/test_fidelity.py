@@ -8,12 +8,15 @@ from scipy import stats
 from sklearn import metrics as skm
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 
 from qskew.metrics import augmentation_gain, synthetic_fidelity
+from qskew.metrics import knn_precision_recall
 from qskew.metrics._fidelity import AGGREGATE_ROW, correlation_distance, detection_auc
 
 PER_FEATURE = ["ks_statistic", "ks_pvalue", "wasserstein"]
-AGGREGATE = ["correlation_distance", "detection_auc"]
+AGGREGATE = ["correlation_distance", "detection_auc", "detection_auc_raw", "knn_precision",
+             "knn_recall"]
 UTILITY = ["tstr_pr_auc", "trtr_pr_auc"]
 
 
@@ -65,6 +68,10 @@ def test_aggregate_row(table_pair):
         correlation_distance(real, synthetic))
     assert aggregate["detection_auc"] == pytest.approx(
         detection_auc(real, synthetic, random_state=0))
+    assert aggregate["detection_auc_raw"] == pytest.approx(
+        detection_auc(real, synthetic, clip=False, random_state=0))
+    assert (aggregate["knn_precision"], aggregate["knn_recall"]) == pytest.approx(
+        knn_precision_recall(real, synthetic))
 
 
 def test_identical_samples_score_zero():
@@ -193,6 +200,50 @@ def test_detection_auc_custom_detector_and_reproducibility():
     assert 0.5 < auc <= 1
     assert auc == detection_auc(real, synthetic, detector=LogisticRegression(), cv=3,
                                 random_state=0)
+
+
+def interleaved():
+    """Synthetic rows halfway between neighbouring real rows: SMOTE's pattern in one column.
+
+    A held-out real row then has synthetic rows as its nearest training neighbours on both
+    sides, so the detector ranks it as synthetic: the raw AUC falls well below 0.5.
+    """
+    real = np.arange(0.0, 40.0, 2.0)[:, None]
+    return real, real[:-1] + 1.0
+
+
+def test_detection_auc_below_chance_is_clipped_to_chance():
+    real, synthetic = interleaved()
+    raw = detection_auc(real, synthetic, detector=KNeighborsClassifier(2), clip=False,
+                        random_state=0)
+    assert raw < 0.4  # the artefact the clip is for
+    assert detection_auc(real, synthetic, detector=KNeighborsClassifier(2),
+                         random_state=0) == 0.5
+
+
+def test_detection_auc_above_chance_is_not_clipped():
+    real, synthetic = gaussian(14, n=60), gaussian(15, n=60, shift=1.0)
+    raw = detection_auc(real, synthetic, clip=False, random_state=0)
+    assert raw > 0.5
+    assert detection_auc(real, synthetic, random_state=0) == raw
+
+
+def test_fidelity_table_keeps_the_raw_auc_beside_the_clipped_one():
+    real, synthetic = interleaved()
+    table = synthetic_fidelity(real, synthetic, detector=KNeighborsClassifier(2),
+                               random_state=0)
+    aggregate = table.loc[AGGREGATE_ROW]
+    assert aggregate["detection_auc_raw"] < 0.4
+    assert aggregate["detection_auc"] == 0.5
+
+
+def test_fidelity_table_without_enough_rows_for_knn_balls():
+    # 3 synthetic rows: no 3rd neighbour besides a row itself, so no k-NN scores (k=3),
+    # but the rest of the table is still there.
+    table = synthetic_fidelity(gaussian(0, n=20), gaussian(1, n=3), random_state=0)
+    aggregate = table.loc[AGGREGATE_ROW]
+    assert np.isnan(aggregate["knn_precision"]) and np.isnan(aggregate["knn_recall"])
+    assert np.isfinite(aggregate[["correlation_distance", "detection_auc"]].astype(float)).all()
 
 
 def test_detection_auc_needs_two_rows_each():

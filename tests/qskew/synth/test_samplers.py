@@ -28,6 +28,11 @@ needs_aer = pytest.mark.skipif(
             for name in ("qiskit_aer", "qiskit_ibm_runtime")),
     reason="needs the qpu extra (qiskit-aer, qiskit-ibm-runtime)")
 
+# For tests whose tiny classes are on purpose (they count sizes and circuits, not learning):
+# the small-class warning is expected there; tests/qskew/synth/test_small_classes.py tests it.
+tiny_class_on_purpose = pytest.mark.filterwarnings(
+    r"ignore:.* rows for \d+ features, fewer than:UserWarning")
+
 SAMPLERS = {
     "quantum": lambda **kw: QGANOverSampler(**{"n_qubits": 2, "n_layers": 1, "epochs": 2,
                                                 "random_state": 0, **kw}),
@@ -233,6 +238,7 @@ def test_credit_card_shaped_input():
     assert sampler.n_generator_params_ == 8 * 1 * 4 * 2
 
 
+@tiny_class_on_purpose
 @pytest.mark.parametrize("n_features", [3, 30])
 def test_default_classical_generator_matches_quantum_size(n_features):
     X, y = make_classification(n_samples=120, n_features=n_features, n_informative=2,
@@ -397,6 +403,7 @@ def test_quantum_gan_learns_gaussian_mixture_other_seeds(seed):
     pytest.param({"backend": "qiskit.aer", "shots": 30, "observables": "XYZ",
                   "diff_method": "spsa", "batch_size": 3}, marks=needs_aer),
 ])
+@tiny_class_on_purpose
 def test_qgan_estimate_cost_counts_what_fit_resample_runs(simulated, options):
     sampler = QGANOverSampler(**{"n_qubits": 2, "n_layers": 1, "epochs": 3, "random_state": 0,
                                  **options})
