@@ -21,7 +21,6 @@ import argparse
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
@@ -29,20 +28,8 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+from kernel_evidence import datasets  # the same four tables (experiments/ is on sys.path)
 from qskew import QNNClassifier, QuantumKernelSVC, QuantumStackingClassifier
-from qskew.datasets import load_demo
-
-
-def datasets():
-    X, y = load_demo()
-    out = {"bundled demo (397, 10.1 %)": (np.asarray(X, float), np.asarray(y))}
-    X, y = load_breast_cancer(return_X_y=True)
-    out["breast cancer (569, 37.3 %)"] = (X, (y == 0).astype(int))
-    X, y = load_wine(return_X_y=True)
-    out["wine, class 2 (178, 27.0 %)"] = (X, (y == 2).astype(int))
-    X, y = load_digits(return_X_y=True)
-    out["digits, 9 vs rest (1797, 10.0 %)"] = (X, (y == 9).astype(int))
-    return out
 
 
 def members(seed):

@@ -482,34 +482,26 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         Cs = C_GRID if self.C == "auto" else (float(self.C),)
         if len(bandwidths) * len(Cs) == 1:
             return bandwidths[0], Cs[0]
-        if self.approximation is not None and len(X) > BANDWIDTH_ROWS:
-            X, _, y, _, sample_weight, _ = train_test_split(
-                X, y, sample_weight, train_size=BANDWIDTH_ROWS,
-                stratify=y if np.unique(y, return_counts=True)[1].min() >= 2 else None,
-                random_state=rng.randint(2**31 - 1))
+        X, y, sample_weight, folds = self._inner_folds(
+            X, y, sample_weight, rng, sample=self.approximation is not None)
         if not is_exact(self.backend, self.shots):
             raise ValueError(
                 "bandwidth='auto' and C='auto' search on exact kernels: fit with a statevector "
                 "simulator and shots=None, then score elsewhere with with_backend(...); got "
                 f"backend={self.backend!r}, shots={self.shots!r}.")
-        n_splits = min(BANDWIDTH_FOLDS, np.bincount(np.searchsorted(self.classes_, y)).min())
-        if n_splits < 2:
+        if folds is None:
             fallback = (1.0 if len(bandwidths) > 1 else bandwidths[0],
                         1.0 if len(Cs) > 1 else Cs[0])
             warnings.warn("bandwidth='auto' / C='auto' need two rows of every class to compare "
                           f"settings; using bandwidth={fallback[0]}, C={fallback[1]}.",
                           UserWarning, stacklevel=3)
             return fallback
-        folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
-        scoring = "average_precision" if len(self.classes_) == 2 else "balanced_accuracy"
         self.search_scores_ = {}
         for bandwidth in bandwidths:  # one Gram per bandwidth; the folds slice it
             K = self._kernel(bandwidth, self._scale_gamma(X, bandwidth))(X)
             for C in Cs:
-                svc = SVC(kernel="precomputed", C=C, class_weight=self.class_weight)
-                scores = cross_val_score(svc, K, y, cv=folds, scoring=scoring,
-                                         params={"sample_weight": sample_weight})
-                self.search_scores_[(float(bandwidth), float(C))] = float(np.mean(scores))
+                self.search_scores_[(float(bandwidth), float(C))] = self._inner_score(
+                    K, y, sample_weight, C, folds)
         self.bandwidth_scores_ = {
             b: max(score for (b2, _), score in self.search_scores_.items() if b2 == b)
             for b in map(float, bandwidths)}
@@ -521,28 +513,39 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         skewed data maximising it can lower the SVM's score. Exact kernels only: elsewhere
         the comparison would cost two Gram matrices of circuits, and training is kept."""
         info = self.kernel_training_
+        info["kept"] = True
         if not is_exact(self.backend, self.shots):
-            info["kept"] = True
             return True
-        if len(X) > BANDWIDTH_ROWS:
+        X, y, sample_weight, folds = self._inner_folds(X, y, sample_weight, rng, sample=True)
+        if folds is None:
+            return True
+        for name, kernel in (("cv_score_plain", self._kernel()),
+                             ("cv_score_trained", self._kernel().set_params(weights=weights))):
+            info[name] = self._inner_score(kernel(X), y, sample_weight, self.C_, folds)
+        info["kept"] = info["cv_score_trained"] > info["cv_score_plain"]
+        return info["kept"]
+
+    def _inner_folds(self, X, y, sample_weight, rng, *, sample):
+        """The inner cross-validation of the searches: the rows (with ``sample``, a stratified
+        sample of :data:`BANDWIDTH_ROWS` when there are more) and their stratified folds, or
+        ``None`` for the folds when a class has fewer than two rows."""
+        if sample and len(X) > BANDWIDTH_ROWS:
             X, _, y, _, sample_weight, _ = train_test_split(
                 X, y, sample_weight, train_size=BANDWIDTH_ROWS,
                 stratify=y if np.unique(y, return_counts=True)[1].min() >= 2 else None,
                 random_state=rng.randint(2**31 - 1))
         n_splits = min(BANDWIDTH_FOLDS, np.bincount(np.searchsorted(self.classes_, y)).min())
-        if n_splits < 2:
-            info["kept"] = True
-            return True
-        folds = StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
+        folds = (StratifiedKFold(n_splits, shuffle=True, random_state=rng.randint(2**31 - 1))
+                 if n_splits >= 2 else None)
+        return X, y, sample_weight, folds
+
+    def _inner_score(self, K, y, sample_weight, C, folds):
+        """Mean inner-CV score of this SVM at ``C`` on a precomputed Gram matrix: average
+        precision for two classes, balanced accuracy otherwise."""
         scoring = "average_precision" if len(self.classes_) == 2 else "balanced_accuracy"
-        svc = SVC(kernel="precomputed", C=self.C_, class_weight=self.class_weight)
-        for name, kernel in (("cv_score_plain", self._kernel()),
-                             ("cv_score_trained", self._kernel().set_params(weights=weights))):
-            info[name] = float(np.mean(cross_val_score(
-                svc, kernel(X), y, cv=folds, scoring=scoring,
-                params={"sample_weight": sample_weight})))
-        info["kept"] = info["cv_score_trained"] > info["cv_score_plain"]
-        return info["kept"]
+        svc = SVC(kernel="precomputed", C=C, class_weight=self.class_weight)
+        return float(np.mean(cross_val_score(svc, K, y, cv=folds, scoring=scoring,
+                                             params={"sample_weight": sample_weight})))
 
     def _scale_gamma(self, X, bandwidth):
         """The projected kernel's ``gamma`` at ``bandwidth``: the given one, or for
