@@ -1,5 +1,6 @@
 """Ensembles of quantum and classical classifiers."""
 
 from qskew.ensemble._stacking import QuantumStackingClassifier
+from qskew.ensemble._super import SuperLearner
 
-__all__ = ["QuantumStackingClassifier"]
+__all__ = ["QuantumStackingClassifier", "SuperLearner"]

@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from qskew import _constraints
 from qskew._compat import HasMethods, Interval, StrOptions, _fit_context
 from qskew._validation import retargeted, validate_prediction_data, validate_training_data
-from qskew.backends._cost import total
+from qskew.backends._cost import classical_seconds, total
 from qskew.ensemble._super import SuperLearner
 from qskew.kernels import QuantumKernelSVC
 from qskew.qnn import QNNClassifier
@@ -27,7 +27,9 @@ _QUANTUM_TYPES = (QuantumKernelSVC, QNNClassifier)
 
 def _default_estimators():
     return [
-        ("qsvc", QuantumKernelSVC(class_weight="balanced")),
+        # Width and C by inner CV: the fixed defaults (1, 1) are the worst setting on 8 qubits
+        # in experiments/README.md ("Which quantum kernel").
+        ("qsvc", QuantumKernelSVC(bandwidth="auto", C="auto", class_weight="balanced")),
         ("qnn", QNNClassifier(class_weight="balanced")),
     ]
 
@@ -43,16 +45,19 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimators : list of (str, estimator), optional
-        Named base classifiers; default ``QuantumKernelSVC`` and
-        ``QNNClassifier``, both with ``class_weight="balanced"``.
+        Named base classifiers; default
+        ``QuantumKernelSVC(bandwidth="auto", C="auto")`` and
+        ``QNNClassifier()``, both with ``class_weight="balanced"``.
     final_estimator : {"super", "forest"}, classifier or None, default=None
         Meta-learner. ``"super"``: the super learner
-        (``qskew.ensemble._super.SuperLearner``, van der Laan et al. 2007) —
+        (:class:`qskew.ensemble.SuperLearner`, van der Laan et al. 2007) —
         non-negative weights summing to 1 on the members' out-of-fold
-        probabilities, fitted to the class-balanced log-loss; by its oracle
-        property it does asymptotically as well as the best member or
-        better, and with fewer than 10 out-of-fold minority rows it takes
-        the best single member. ``"forest"``: the MQE paper's
+        probabilities, chosen to maximise their ROC-AUC (LeDell et al.
+        2016); by its oracle property it ranks asymptotically as well as the
+        best member or better, and with fewer than 10 out-of-fold minority
+        rows it takes the best single member. Pass
+        ``SuperLearner(loss="log_loss")`` for weights fitted to the
+        class-balanced log-loss instead (calibrated probabilities). ``"forest"``: the MQE paper's
         ``RandomForestClassifier(n_estimators=200, min_samples_leaf=5,
         class_weight="balanced")``. ``None``: ``"super"`` for
         ``fusion="proba"``, ``"forest"`` for the other fusions (their
@@ -213,6 +218,8 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
                                                              [name for name, _ in bases])
         self.final_estimator_ = _seeded(clone(final), rng).fit(meta, y)
         self.weights_ = None
+        self.meta_learner_ = ("random forest" if self.final_estimator in ("forest", None)
+                              else type(final).__name__)
         if isinstance(self.final_estimator_, SuperLearner):
             self.weights_ = dict(zip(self.named_estimators_,
                                      map(float, self.final_estimator_.weights_)))
@@ -224,21 +231,19 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         choice = self.final_estimator
         if choice is None:
             choice = "super" if self.fusion == "proba" else "forest"
-        if choice == "forest":
-            self.meta_learner_ = "random forest"
+        if isinstance(choice, str) and choice == "forest":
             # Leaves of >= 5 rows: the meta-learner sees a few noisy out-of-fold
             # columns, and fully grown trees memorise them (PR-AUC fell 0.28 -> 0.23).
             return RandomForestClassifier(n_estimators=200, min_samples_leaf=5,
                                           class_weight="balanced", n_jobs=1)
-        if choice == "super":
-            if self.fusion != "proba" or self.passthrough:
-                raise ValueError(
-                    "final_estimator='super' weighs the members' probabilities; it needs "
-                    f"fusion='proba' and passthrough=False (got fusion={self.fusion!r}, "
-                    f"passthrough={self.passthrough!r}). Use final_estimator='forest' (or an "
-                    "estimator) for the other fusions.")
-            return SuperLearner()
-        self.meta_learner_ = type(choice).__name__
+        if isinstance(choice, str) and choice == "super":
+            choice = SuperLearner()
+        if isinstance(choice, SuperLearner) and (self.fusion != "proba" or self.passthrough):
+            raise ValueError(
+                "final_estimator='super' weighs the members' probabilities; it needs "
+                f"fusion='proba' and passthrough=False (got fusion={self.fusion!r}, "
+                f"passthrough={self.passthrough!r}). Use final_estimator='forest' (or an "
+                "estimator) for the other fusions.")
         return choice
 
     def _on_backend(self, estimator):
@@ -307,7 +312,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         Examples
         --------
         >>> QuantumStackingClassifier(cv=5).estimate_cost(100, 20)["state_preparations"]
-        50240
+        55660
         """
         self._validate_params()
         costs = []
@@ -320,13 +325,19 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
             while hasattr(estimator, "steps"):
                 shared = shared if len(estimator.steps) == 1 else 0
                 estimator = estimator.steps[-1][1]
-            if not hasattr(estimator, "estimate_cost"):
+            if not hasattr(estimator, "estimate_cost"):  # classical: seconds only
+                costs.append({"mode": None, "seconds": classical_seconds(
+                    estimator, n_fit - n_test_fold, n_test_fold, n_features) * self.cv
+                    + classical_seconds(estimator, n_fit, n_predict, n_features,
+                                        predict_calls)})
                 continue
             for fold in range(self.cv):
                 costs.append(_member_cost(estimator, n_fit - n_test_fold, n_test_fold, 1,
                                           n_features, cached=shared if fold else 0))
             costs.append(_member_cost(estimator, n_fit, n_predict, predict_calls, n_features,
                                       cached=shared))
+        costs.append({"mode": None, "seconds": classical_seconds(  # the meta-learner
+            self._final(), n_fit, n_predict, len(self._members()), predict_calls)})
         return total(*costs) if costs else total({"mode": "exact"})
 
     # -- meta-features ----------------------------------------------------

@@ -699,6 +699,7 @@ def test_default_members_fit_a_tiny_dataset():
     stack = _quiet_fit(QuantumStackingClassifier(random_state=0), X, y)
     assert [type(est) for est in stack.estimators_] == [QuantumKernelSVC, QNNClassifier]
     assert all(est.class_weight == "balanced" for est in stack.estimators_)
+    assert stack.estimators_[0].bandwidth == "auto" and stack.estimators_[0].C == "auto"
     assert stack.meta_feature_names_ == ["qsvc_proba", "qnn_proba"]
     assert stack.meta_learner_.startswith("super learner")  # fusion="proba": the default
     assert sum(stack.weights_.values()) == pytest.approx(1.0)

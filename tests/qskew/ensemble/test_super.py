@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
@@ -12,7 +12,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from qskew import QuantumKernelSVC, QuantumStackingClassifier
-from qskew.ensemble._super import SuperLearner
+from qskew.ensemble import SuperLearner
 
 RNG = np.random.default_rng(0)
 Y = (RNG.uniform(size=400) < 0.2).astype(int)
@@ -25,8 +25,8 @@ def balanced_loss(p1, y):
     return -np.average(np.log(np.where(y == 1, p1, 1 - p1)), weights=weights)
 
 
-def test_weights_are_the_minimiser_of_the_balanced_log_loss_on_the_simplex():
-    sl = SuperLearner().fit(np.column_stack([SHARP, OTHER]), Y)
+def test_log_loss_weights_are_the_minimiser_of_the_balanced_log_loss_on_the_simplex():
+    sl = SuperLearner(loss="log_loss").fit(np.column_stack([SHARP, OTHER]), Y)
     grid = np.linspace(0, 1, 2001)
     losses = [balanced_loss(w * SHARP + (1 - w) * OTHER, Y) for w in grid]
     assert sl.mode_ == "convex"
@@ -38,12 +38,43 @@ def test_weights_are_the_minimiser_of_the_balanced_log_loss_on_the_simplex():
                                                    balanced_loss(OTHER, Y)])
 
 
-def test_too_few_minority_rows_take_the_best_single_member():
+@pytest.mark.parametrize("loss", ["roc_auc", "log_loss"])
+def test_too_few_minority_rows_take_the_best_single_member(loss):
     few = Y.copy()
     few[np.flatnonzero(Y)[9:]] = 0  # 9 positives, below MIN_MINORITY = 10
-    sl = SuperLearner().fit(np.column_stack([OTHER, SHARP]), few)
+    sl = SuperLearner(loss=loss).fit(np.column_stack([OTHER, SHARP]), few)
     assert sl.mode_ == "best member"
     np.testing.assert_array_equal(sl.weights_, np.eye(2)[np.argmin(sl.member_losses_)])
+
+
+def auc_of(weights, P, y=Y):
+    return roc_auc_score(y, P @ weights)
+
+
+def test_auc_weights_are_ensemble_selection_and_never_rank_below_the_best_member():
+    # Two members that each see half of the signal: their mix ranks better than either.
+    signal = RNG.normal(size=(400, 2))
+    y = (signal.sum(axis=1) + RNG.normal(0, 0.3, 400) > 1.2).astype(int)
+    P = 1 / (1 + np.exp(-signal))
+    sl = SuperLearner().fit(P, y)
+    assert sl.mode_ == "convex"
+    np.testing.assert_allclose(sl.member_losses_, [1 - auc_of(w, P, y) for w in np.eye(2)])
+    assert sl.loss_ == pytest.approx(1 - auc_of(sl.weights_, P, y))
+    assert sl.loss_ < sl.member_losses_.min()
+    # Multiples of 1/steps; the best such split of the two is within one step's AUC of it.
+    np.testing.assert_allclose(sl.weights_ * 20, np.round(sl.weights_ * 20), atol=1e-12)
+    best_split = max(auc_of(np.array([k, 20 - k]) / 20, P, y) for k in range(21))
+    assert 1 - sl.loss_ >= best_split - 0.005
+    assert SuperLearner(steps=1).fit(P, y).mode_ == "best member"
+
+
+def test_auc_ignores_a_constant_member_and_is_blind_to_class_weights():
+    flat = np.full(len(Y), 0.5)
+    sl = SuperLearner().fit(np.column_stack([flat, SHARP]), Y)
+    np.testing.assert_array_equal(sl.weights_, [0, 1])
+    assert SuperLearner(class_weight=None).fit(
+        np.column_stack([SHARP, OTHER]), Y).weights_.tolist() == SuperLearner().fit(
+        np.column_stack([SHARP, OTHER]), Y).weights_.tolist()
 
 
 def test_class_weight_changes_what_counts():
@@ -52,16 +83,17 @@ def test_class_weight_changes_what_counts():
     positives = np.where(Y == 1, 0.9, 0.5)
     negatives = np.where(Y == 1, 0.5, 0.1)
     P = np.column_stack([positives, negatives])
-    balanced = SuperLearner().fit(P, Y).weights_
-    plain = SuperLearner(class_weight=None).fit(P, Y).weights_
+    balanced = SuperLearner(loss="log_loss").fit(P, Y).weights_
+    plain = SuperLearner(loss="log_loss", class_weight=None).fit(P, Y).weights_
     assert balanced[0] > plain[0] + 0.05
 
 
-def test_multiclass_probabilities_are_combined_member_by_member():
+@pytest.mark.parametrize("loss", ["roc_auc", "log_loss"])
+def test_multiclass_probabilities_are_combined_member_by_member(loss):
     y = np.repeat([0, 1, 2], 30)
     good = np.eye(3)[y] * 0.7 + 0.1
     flat = np.full((90, 3), 1 / 3)
-    sl = SuperLearner().fit(np.hstack([flat, good]), y)
+    sl = SuperLearner(loss=loss).fit(np.hstack([flat, good]), y)
     np.testing.assert_allclose(sl.weights_, [0, 1], atol=1e-6)
     proba = sl.predict_proba(np.hstack([flat, good]))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -84,6 +116,13 @@ def test_stack_defaults_to_the_super_learner_for_probabilities_only():
     assert margins.meta_learner_ == "random forest" and margins.weights_ is None
     with pytest.raises(ValueError, match="final_estimator='super'.*fusion='proba'"):
         QuantumStackingClassifier(members, fusion="labels", final_estimator="super").fit(X, y)
+    calibrated = QuantumStackingClassifier(members, final_estimator=SuperLearner(
+        loss="log_loss"), cv=3, random_state=0).fit(X, y)
+    assert calibrated.final_estimator_.loss == "log_loss"
+    assert calibrated.meta_learner_.startswith("super learner")
+    with pytest.raises(ValueError, match="fusion='proba'"):
+        QuantumStackingClassifier(members, fusion="labels",
+                                  final_estimator=SuperLearner()).fit(X, y)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
