@@ -17,11 +17,12 @@ Counts are upper bounds: QNN training may stop early, and kernel states that
 another cell already prepared (the same training rows under another
 resampler) come from the state cache.
 
-Time is rough: ``SECONDS_PER_STATE`` per kernel state preparation and
-``SECONDS_PER_TRAINING_STATE`` per state of a trained model (QNN, QGAN,
-stack), both measured at 4-8 qubits on a 2-core CPU and doubled per qubit
-beyond 10; ``SECONDS_PER_CIRCUIT`` per shot-based circuit on a local
-simulator (hardware adds queueing that no constant captures).
+Time (``seconds``) is each component's own expected local compute on a
+2-core CPU (:mod:`qskew.backends._cost`: quantum work by its states and
+circuits, QNN training until early stopping is expected to end it, classical
+models by their size), measured within ±25 % of the bundled protocols'
+cells by ``benchmarks/bench_estimate.py``; hardware adds queueing that no
+constant captures.
 """
 
 import inspect
@@ -32,16 +33,12 @@ import numpy as np
 import pandas as pd
 from imblearn.utils import check_sampling_strategy
 
-from qskew.backends._cost import total
+from qskew.backends._cost import classical_seconds, total
 from qskew.experiment import _cell
 from qskew.experiment._config import load_config
 
-SECONDS_PER_STATE = 1e-4
-SECONDS_PER_TRAINING_STATE = 3e-4
-SECONDS_PER_CIRCUIT = 5e-3
 #: Prediction methods the runner calls on each fold's test rows (scores, labels).
 PREDICT_CALLS = 2
-_KERNEL_MODELS = {"qsvc"}
 _COUNTS = ("state_preparations", "circuits", "shots", "jobs")
 _COLUMNS = ["resampler", "model", "cells", "folds", "n_train", "n_fit", "n_test", "qubits",
             *_COUNTS, "qpu_seconds", "seconds"]
@@ -74,16 +71,6 @@ class CostEstimate:
         total = ", ".join(f"{k} {v:,.0f}" if isinstance(v, (int, float)) else f"{k} {v}"
                           for k, v in self.total.items())
         return "\n".join([self.cells.to_string(index=False), f"total: {total}", *self.notes])
-
-
-def _scale(qubits):
-    return 2.0 ** max(0, qubits - 10)
-
-
-def _seconds(cost, qubits, training):
-    per_state = SECONDS_PER_TRAINING_STATE if training else SECONDS_PER_STATE
-    return (cost["state_preparations"] * per_state * _scale(qubits)
-            + cost["circuits"] * SECONDS_PER_CIRCUIT)
 
 
 def _ask(estimator, *args, **options):
@@ -120,7 +107,7 @@ def _added_rows(sampler, n_train, minority):
         return 0
 
 
-def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, kind):
+def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority):
     """``(work, seconds, n_fit, qubits)`` of one fold of a cell whose pipeline is ``pipe``;
     ``qubits``: the widest register simulated (0: no quantum work)."""
     steps = dict(pipe.steps)
@@ -131,13 +118,15 @@ def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, kind):
                     if sampler is not None and resampler_first else None)
     model_cost = _ask(steps["model"], n_fit, n_test, predict_calls=PREDICT_CALLS,
                       n_features=qubits)
-    seconds, widest = 0.0, 0
-    for cost, training in ((sampler_cost, True), (model_cost, kind not in _KERNEL_MODELS)):
-        if cost and (cost["state_preparations"] or cost["circuits"]):
-            width = cost.get("n_qubits", qubits)
-            seconds += _seconds(cost, width, training)
-            widest = max(widest, width)
-    return total(sampler_cost, model_cost), seconds, n_fit, widest
+    if model_cost is None:  # a classical model
+        model_cost = {"mode": None, "seconds": classical_seconds(
+            steps["model"], n_fit, n_test, qubits, PREDICT_CALLS)}
+    widest = 0
+    for cost in (sampler_cost, model_cost):
+        if cost and (cost.get("state_preparations") or cost.get("circuits")):
+            widest = max(widest, cost.get("n_qubits", qubits))
+    work = total(sampler_cost, model_cost)
+    return work, work.get("seconds", 0.0), n_fit, widest
 
 
 def estimate(config, *, data=None, backend=None, overrides=None):
@@ -173,8 +162,7 @@ def estimate(config, *, data=None, backend=None, overrides=None):
             qubits = n_raw if item["raw_features"] or not pca else pca
             pipe = _cell.build_pipeline(config, resampler, model, seed)
             work, seconds, n_fit, qubits = _cell_cost(
-                pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority,
-                item["type"])
+                pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority)
             resampled.add((resampler, space))
             rows.append({"resampler": resampler, "model": model,
                          "cells": len(config["seeds"]), "folds": folds, "n_train": n_train,
@@ -200,10 +188,10 @@ def _summarise(cells, sizes):
          f"{PREDICT_CALLS} prediction calls on the test rows); a resampling shared by the "
          "models of one feature space is counted once, in its first row. Upper bounds: QNN "
          "training may stop early; kernel states prepared by another cell are reused."),
-        (f"seconds: {SECONDS_PER_STATE:g} s per kernel state, {SECONDS_PER_TRAINING_STATE:g} s "
-         f"per state of a trained model (doubling per qubit beyond 10), "
-         f"{SECONDS_PER_CIRCUIT:g} s per shot-based circuit; classical models and fidelity "
-         "scoring not counted."),
+        ("seconds: expected local compute on a 2-core CPU, each component's own (QNN "
+         "training until early stopping is expected to end it; random forests and logistic "
+         "regression by their size; see qskew.backends._cost); fidelity scoring not "
+         "counted."),
         ("qpu_seconds (Qiskit targets): 3 s per primitive job plus, per shot, the device's "
          "repetition delay and the transpiled circuit's duration (IBM quantum time; queueing "
          "not included)."),

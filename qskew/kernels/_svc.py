@@ -24,7 +24,7 @@ from qskew._validation import (
     validate_training_data,
 )
 from qskew.backends import _memory, check_backend, check_n_qubits, is_exact
-from qskew.backends._cost import evaluations, total
+from qskew.backends._cost import exact_states, total
 from qskew.kernels import _approximate, _training
 from qskew.kernels._kernel import QuantumKernel
 
@@ -646,7 +646,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         m = min(self.n_components, n_fit)  # Nyström landmarks
         trained = self.kernel_training is not None
         if self.approximation == "explicit":
-            main = evaluations(True, max(0, n_fit - cached))
+            main = exact_states(max(0, n_fit - cached), n_features)
         elif self.approximation == "nystroem":  # K(L, L), then every row against L
             main = total(kernel.estimate_cost(m, n_features=n_features),
                          kernel.estimate_cost(n_fit, m, cached=2 * m, n_features=n_features))
@@ -667,7 +667,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         if not n_predict:
             return fit
         if self.approximation == "explicit":  # each new row's state, once
-            return total(fit, evaluations(True, n_predict))
+            return total(fit, exact_states(n_predict, n_features))
         # Predictions stream in row blocks (see _streamed): one kernel call per block against
         # the support vectors (or landmarks), whose states are cached, as are the first rows
         # beyond them.
@@ -699,12 +699,13 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         searched = self.bandwidth == "auto" and self.approximation is None
         guard = (sample + (0 if searched else sample)) if exact else 0
         if _training.method_of(options, exact) == "backprop":
-            return evaluations(True, options["steps"] * batch
-                               + 2 * min(_training.EVALUATION_ROWS, n_fit) + guard)
+            return total(exact_states(options["steps"] * batch, n_features, training=True),
+                         exact_states(2 * min(_training.EVALUATION_ROWS, n_fit) + guard,
+                                      n_features))
         step = kernel.estimate_cost(batch, n_features=n_features)
         return total(*[step] * (2 * options["steps"]), *(
             [kernel.estimate_cost(min(_training.EVALUATION_ROWS, n_fit))] * 2 if exact else []),
-            evaluations(True, guard) if guard else None)
+            exact_states(guard, n_features) if guard else None)
 
     def decision_function(self, X):
         """Signed distance to the separating hyperplane.

@@ -29,6 +29,10 @@ from qskew.backends import (
     is_sampled,
 )
 
+#: Share of the epochs beyond ``patience + 1`` that early-stopped training runs, on average
+#: (see :meth:`QNNClassifier.expected_epochs`).
+EARLY_STOP_SHARE = 0.7
+
 
 class QNNClassifier(ClassifierMixin, BaseEstimator):
     r"""Variational quantum classifier trained with Adam, built for skewed classes.
@@ -322,7 +326,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
             evaluations. On a Qiskit target one primitive job per training
             batch, per validation pass and per prediction call, and with
             ``mitigation="readout"`` one calibration job of 2 circuits. Early
-            stopping may end training sooner.
+            stopping may end training sooner: the counts are upper bounds,
+            ``seconds`` (local compute) expects :meth:`expected_epochs`.
 
         Examples
         --------
@@ -333,6 +338,38 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         130
         """
         self._validate_params()
+        cost = self._counts(n_fit, n_predict, predict_calls, n_features)
+        predicted = predict_calls * n_predict  # one evaluation each, after training
+        share = self.expected_epochs() / self.max_epochs
+        if cost["circuits"]:
+            return {**cost, "seconds": _cost.local_seconds(
+                circuits=share * (cost["circuits"] - predicted) + predicted)}
+        return {**cost, "seconds": _cost.local_seconds(
+            states=predicted, training_states=share * (cost["state_preparations"] - predicted),
+            qubits=n_features, layers=self.n_layers)}
+
+    def expected_epochs(self):
+        """Epochs training is expected to run: ``max_epochs`` if early stopping cannot
+        end it sooner, else ``patience + 1`` plus 70 % of the epochs beyond.
+
+        Measured on the bundled data (4 qubits, class-balanced): with
+        ``max_epochs=100`` ten fits stopped after 39-100 epochs, 70 on average
+        (this says 73); with 80, after 55-78 (this says 59).
+
+        Examples
+        --------
+        >>> QNNClassifier(max_epochs=100, patience=10).expected_epochs()
+        73.3
+        >>> QNNClassifier(max_epochs=5, patience=10).expected_epochs()
+        5
+        """
+        floor = self.patience + 1
+        if floor >= self.max_epochs:
+            return self.max_epochs
+        return round(floor + EARLY_STOP_SHARE * (self.max_epochs - floor), 1)
+
+    def _counts(self, n_fit, n_predict, predict_calls, n_features):
+        """:meth:`estimate_cost` without ``seconds``."""
         peak = ({"peak_bytes": self._peak_bytes(n_features, n_fit, n_predict)}
                 if n_features else {})
         if is_exact(self.backend, self.shots):
