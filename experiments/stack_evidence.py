@@ -48,19 +48,20 @@ def members(seed):
     ]
 
 
-STACKS = {"stack (super learner)": None,
+STACKS = {"stack (super learner)": None,  # the default
           "stack (super, log-loss)": SuperLearner(loss="log_loss"),
           "stack (forest)": "forest"}
+DEFAULT = "stack (super learner)"
 MEMBERS = ("qsvc", "qnn", "logreg")
 
 
-def evaluate(X, y, repeats, seed):
+def evaluate(X, y, repeats, seed, names=tuple(STACKS)):
     folds = RepeatedStratifiedKFold(n_splits=2, n_repeats=repeats, random_state=seed)
     scores, weights = {}, []
     for train, test in folds.split(X, y):
         stacks = {name: QuantumStackingClassifier(members(seed), cv=3, final_estimator=final,
                                                   random_state=seed)
-                  for name, final in STACKS.items()}
+                  for name, final in STACKS.items() if name in names}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for name, stack in stacks.items():
@@ -68,10 +69,10 @@ def evaluate(X, y, repeats, seed):
                 scores.setdefault(name, []).append(average_precision_score(
                     y[test], stack.predict_proba(X[test])[:, 1]))
             # The members as the super-learner stack refitted them on the whole fold.
-            for name, member in stacks["stack (super learner)"].named_estimators_.items():
+            for name, member in stacks[DEFAULT].named_estimators_.items():
                 scores.setdefault(name, []).append(average_precision_score(
                     y[test], member.predict_proba(X[test])[:, 1]))
-        weights.append(stacks["stack (super learner)"].weights_)
+        weights.append(stacks[DEFAULT].weights_)
     return scores, weights
 
 
@@ -80,20 +81,24 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", help="run the data sets whose name starts with this")
+    parser.add_argument("--stacks", nargs="+", choices=list(STACKS), default=list(STACKS),
+                        help="the stacks to fit (each refits the members)")
     args = parser.parse_args(argv)
-    columns = [*MEMBERS, *STACKS]
+    # the default stack is always fitted: its refitted members give the member columns
+    stacks = [name for name in STACKS if name in args.stacks or name == DEFAULT]
+    columns = [*MEMBERS, *stacks]
     print("| data | " + " | ".join(columns) + " | " + " | ".join(
-        f"{name} − best member (mean member / per fold: mean, worst)" for name in STACKS)
+        f"{name} − best member (mean member / per fold: mean, worst)" for name in stacks)
         + " | default weights (" + " / ".join(MEMBERS) + ") |")
-    print("|---" * (len(columns) + len(STACKS) + 2) + "|")
+    print("|---" * (len(columns) + len(stacks) + 2) + "|")
     for data, (X, y) in datasets().items():
         if args.only and not data.startswith(args.only):
             continue
-        scores, weights = evaluate(X, y, args.repeats, args.seed)
+        scores, weights = evaluate(X, y, args.repeats, args.seed, stacks)
         best_mean = max(np.mean(scores[m]) for m in MEMBERS)
         per_fold = np.max([scores[m] for m in MEMBERS], axis=0)
         gaps = []
-        for name in STACKS:
+        for name in stacks:
             gap = np.asarray(scores[name]) - per_fold
             gaps.append(f"{np.mean(scores[name]) - best_mean:+.3f} / {gap.mean():+.3f}, "
                         f"{gap.min():+.3f}")

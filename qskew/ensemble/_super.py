@@ -14,10 +14,12 @@ loss it minimises*. Two losses:
   a log-loss rewards calibration, and on the bundled data put all the weight on
   the best-calibrated member, not the best-ranking one: 0.010 PR-AUC below the
   best member, against +0.001 for the AUC weights, in experiments/README.md).
-  Weights by ensemble selection (Caruana et al. 2004, ICML): from the best
-  single member, add the member (with replacement) that most raises the AUC,
-  ``steps`` times, and keep the best prefix — weights are multiples of
-  ``1/steps``, never below the best member's AUC on the rows fitted on.
+  Weights by bagged ensemble selection (Caruana et al. 2004, ICML): from the
+  best single member, add the member (with replacement) that most raises the
+  AUC, ``steps`` times, and keep the best prefix; done on ``bags`` stratified
+  bootstrap samples of the rows and averaged (with ~20 minority rows out of
+  fold one selection is noisy: bagging cut the worst fold's loss to the best
+  member on breast cancer from 0.016 to 0.003 PR-AUC).
 - ``"log_loss"``: the class-weighted log-loss (``"balanced"`` by default), a
   proper scoring rule, minimised exactly on the simplex (SLSQP); for users who
   need the combination's probabilities calibrated.
@@ -30,8 +32,10 @@ from numbers import Integral
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import roc_auc_score
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from qskew._compat import Interval, StrOptions
@@ -41,8 +45,10 @@ from qskew._compat import Interval, StrOptions
 MIN_MINORITY = 10
 #: Probabilities are clipped to [EPS, 1] inside the log-loss.
 EPS = 1e-12
-#: Additions of ensemble selection for the AUC weights (weights in multiples of 1/STEPS).
+#: Additions of ensemble selection for the AUC weights (weights in multiples of 1/STEPS),
+#: and the bootstrap samples it is averaged over.
 STEPS = 20
+BAGS = 25
 
 
 class SuperLearner(ClassifierMixin, BaseEstimator):
@@ -70,6 +76,11 @@ class SuperLearner(ClassifierMixin, BaseEstimator):
         member of least loss gets all the weight.
     steps : int, default=20
         Additions of ensemble selection (``loss="roc_auc"``).
+    bags : int, default=25
+        Stratified bootstrap samples the selection is repeated on and
+        averaged over (``loss="roc_auc"``); 0: one selection on all rows.
+    random_state : int, RandomState or None, default=None
+        Seeds the bootstrap samples.
 
     Attributes
     ----------
@@ -82,7 +93,9 @@ class SuperLearner(ClassifierMixin, BaseEstimator):
         Each member's loss on the rows fitted on (``1 - AUC`` or the
         weighted log-loss).
     loss_ : float
-        The combination's loss there (never above the best member's).
+        The combination's loss there (for ``"log_loss"`` never above the best
+        member's; bagged AUC weights may rank the rows fitted on a little below
+        the best member, in exchange for less variance on new rows).
 
     Examples
     --------
@@ -101,14 +114,18 @@ class SuperLearner(ClassifierMixin, BaseEstimator):
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "min_minority": [Interval(Integral, 1, None, closed="left")],
         "steps": [Interval(Integral, 1, None, closed="left")],
+        "bags": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
     }
 
     def __init__(self, loss="roc_auc", class_weight="balanced", min_minority=MIN_MINORITY,
-                 steps=STEPS):
+                 steps=STEPS, bags=BAGS, random_state=None):
         self.loss = loss
         self.class_weight = class_weight
         self.min_minority = min_minority
         self.steps = steps
+        self.bags = bags
+        self.random_state = random_state
 
     def fit(self, P, y):
         """Fit the weights on members' probabilities ``P`` for labels ``y``.
@@ -139,8 +156,12 @@ class SuperLearner(ClassifierMixin, BaseEstimator):
         self.mode_ = "best member"
         if counts.min() >= self.min_minority and n_members > 1:
             weights = search()
-            if loss(weights) < self.member_losses_.min():
-                self.weights_, self.mode_ = weights, "convex"
+            # The log-loss optimum is never above a vertex; bagged AUC weights are kept even
+            # when they rank the rows fitted on a little below the best member: that
+            # in-sample check favours the unbagged choice the bagging is there to smooth.
+            if self.loss == "roc_auc" or loss(weights) < self.member_losses_.min():
+                self.weights_ = weights
+                self.mode_ = "convex" if np.count_nonzero(weights) > 1 else "best member"
         self.loss_ = loss(self.weights_)
         return self
 
@@ -149,10 +170,18 @@ class SuperLearner(ClassifierMixin, BaseEstimator):
         probabilities of rows whose classes are ``codes``."""
         n_members = probabilities.shape[1]
         if self.loss == "roc_auc":
-            def loss(weights):
-                return _auc_loss(codes, np.einsum("nmc,m->nc", probabilities, weights))
+            def loss(weights, rows=slice(None)):
+                return _auc_loss(codes[rows],
+                                 np.einsum("nmc,m->nc", probabilities[rows], weights))
 
-            return loss, lambda: _ensemble_selection(loss, n_members, self.steps)
+            def search():
+                rng = check_random_state(self.random_state)
+                samples = [_stratified_bootstrap(codes, rng) for _ in range(self.bags)]
+                return np.mean([_ensemble_selection(lambda w, rows=rows: loss(w, rows),
+                                                    n_members, self.steps)
+                                for rows in samples or [slice(None)]], axis=0)
+
+            return loss, search
         row_weight = self._row_weights(codes, counts)
         picked = probabilities[np.arange(len(codes)), :, codes]  # (n, members): p of the truth
 
@@ -217,10 +246,20 @@ def _log_loss(p_true, row_weight):
 
 def _auc_loss(codes, probabilities):
     """One minus the ROC-AUC of ``(n, classes)`` probabilities (macro one-vs-rest)."""
-    if probabilities.shape[1] == 2:
-        return 1.0 - roc_auc_score(codes, probabilities[:, 1])
+    if probabilities.shape[1] == 2:  # Mann-Whitney on mid-ranks: roc_auc_score, 20x faster
+        ranks = rankdata(probabilities[:, 1])
+        positive = codes == 1
+        n_pos = positive.sum()
+        n_neg = len(codes) - n_pos
+        return 1.0 - (ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
     return 1.0 - roc_auc_score(codes, probabilities, multi_class="ovr", average="macro",
                                labels=np.arange(probabilities.shape[1]))
+
+
+def _stratified_bootstrap(codes, rng):
+    """Row indices of a bootstrap sample drawn class by class (every class keeps its size)."""
+    return np.concatenate([rng.choice(rows, len(rows)) for rows in
+                           (np.flatnonzero(codes == c) for c in np.unique(codes))])
 
 
 def _ensemble_selection(loss, n_members, steps):

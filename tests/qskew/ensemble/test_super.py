@@ -51,12 +51,15 @@ def auc_of(weights, P, y=Y):
     return roc_auc_score(y, P @ weights)
 
 
+# Two members that each see half of the signal: their mix ranks better than either.
+SIGNAL = RNG.normal(size=(400, 2))
+HALVES_Y = (SIGNAL.sum(axis=1) + RNG.normal(0, 0.3, 400) > 1.2).astype(int)
+HALVES = 1 / (1 + np.exp(-SIGNAL))
+
+
 def test_auc_weights_are_ensemble_selection_and_never_rank_below_the_best_member():
-    # Two members that each see half of the signal: their mix ranks better than either.
-    signal = RNG.normal(size=(400, 2))
-    y = (signal.sum(axis=1) + RNG.normal(0, 0.3, 400) > 1.2).astype(int)
-    P = 1 / (1 + np.exp(-signal))
-    sl = SuperLearner().fit(P, y)
+    P, y = HALVES, HALVES_Y
+    sl = SuperLearner(bags=0).fit(P, y)
     assert sl.mode_ == "convex"
     np.testing.assert_allclose(sl.member_losses_, [1 - auc_of(w, P, y) for w in np.eye(2)])
     assert sl.loss_ == pytest.approx(1 - auc_of(sl.weights_, P, y))
@@ -65,16 +68,28 @@ def test_auc_weights_are_ensemble_selection_and_never_rank_below_the_best_member
     np.testing.assert_allclose(sl.weights_ * 20, np.round(sl.weights_ * 20), atol=1e-12)
     best_split = max(auc_of(np.array([k, 20 - k]) / 20, P, y) for k in range(21))
     assert 1 - sl.loss_ >= best_split - 0.005
-    assert SuperLearner(steps=1).fit(P, y).mode_ == "best member"
+    assert SuperLearner(steps=1, bags=0).fit(P, y).mode_ == "best member"
+
+
+def test_bagged_selection_is_seeded_and_averages_selections():
+    P, y = HALVES, HALVES_Y
+    sl = SuperLearner(random_state=0).fit(P, y)
+    again = SuperLearner(random_state=0).fit(P, y)
+    np.testing.assert_array_equal(sl.weights_, again.weights_)
+    assert sl.mode_ == "convex" and sl.weights_.sum() == pytest.approx(1.0)
+    # Each selection's weights are multiples of 1/k (k <= steps): so is no average in general,
+    # but every one lies between the extreme selections, here near an even split.
+    assert 0.3 < sl.weights_[0] < 0.7
+    assert 1 - sl.loss_ >= max(1 - sl.member_losses_) - 0.005
 
 
 def test_auc_ignores_a_constant_member_and_is_blind_to_class_weights():
     flat = np.full(len(Y), 0.5)
     sl = SuperLearner().fit(np.column_stack([flat, SHARP]), Y)
     np.testing.assert_array_equal(sl.weights_, [0, 1])
-    assert SuperLearner(class_weight=None).fit(
-        np.column_stack([SHARP, OTHER]), Y).weights_.tolist() == SuperLearner().fit(
-        np.column_stack([SHARP, OTHER]), Y).weights_.tolist()
+    assert SuperLearner(class_weight=None, random_state=0).fit(
+        np.column_stack([SHARP, OTHER]), Y).weights_.tolist() == SuperLearner(
+        random_state=0).fit(np.column_stack([SHARP, OTHER]), Y).weights_.tolist()
 
 
 def test_class_weight_changes_what_counts():

@@ -175,6 +175,18 @@ def _values(metrics, resampler, model, metric="pr_auc"):
     return rows["value"].to_numpy()
 
 
+def test_intervals_stay_inside_the_metric_range():
+    metrics = _metrics(n_seeds=5, n_folds=2, metrics=("recall", "mcc"))
+    recall = metrics.metric == "recall"
+    metrics.loc[recall, "value"] = np.tile([1.0, 0.7], 20)            # mean 0.85, wide
+    metrics.loc[~recall, "value"] = np.tile([-0.9, 0.2], 20)          # mean -0.35
+    summary = res.summary_table(_config(None, ("recall", "mcc")), metrics)
+    rows = summary.set_index("metric")
+    assert (rows.loc["recall", "ci_high"] == 1.0).all()
+    assert (rows.loc["recall", "ci_low"] > 0.0).all()
+    assert (rows.loc["mcc", "ci_low"] == -1.0).all() and (rows.loc["mcc", "ci_high"] < 1).all()
+
+
 @pytest.mark.parametrize(
     "baseline, compared",
     [({"resampler": "none"}, {("smote", "rf"): ("none", "rf"), ("smote", "lr"): ("none", "lr")}),
@@ -194,7 +206,7 @@ def test_summary_compares_each_row_with_its_baseline(baseline, compared):
         assert row["std"] == pytest.approx(values.std(ddof=1))
         half = stats.t.ppf(0.975, 5) * np.sqrt((1 / 6 + 79 / 316) * values.var(ddof=1))
         assert (row["ci_low"], row["ci_high"]) == pytest.approx(
-            (values.mean() - half, values.mean() + half))
+            (max(values.mean() - half, 0), min(values.mean() + half, 1)))
         if (r, m) in compared:
             d = values - _values(metrics, *compared[(r, m)])
             t = d.mean() / np.sqrt((1 / 6 + 79 / 316) * d.var(ddof=1))
