@@ -3,7 +3,7 @@
 Run from the repository root, on an otherwise idle machine (other processes
 skew timings by up to 50x; see DESIGN.md, "Known traps")::
 
-    python benchmarks/bench_estimate.py                  # demo, qsynth_bundled, mqe_bundled; seed 0
+    python benchmarks/bench_estimate.py                # demo, qsynth_bundled, mqe_bundled; seed 0
     python benchmarks/bench_estimate.py --seeds 0 1 2    # more cells per row
     python benchmarks/bench_estimate.py --configs experiments/demo.toml
 
