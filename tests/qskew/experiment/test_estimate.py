@@ -115,11 +115,11 @@ def test_seconds_add_up_and_expect_early_stopping():
     assert cost.total["seconds"] == pytest.approx((cost.cells["seconds"]
                                                    * cost.cells["cells"]).sum(), abs=0.05)
     assert rf["seconds"] > 0 and rf["state_preparations"] == 0  # classical models count
-    # 73.3 expected epochs of the 100 the counts bound
+    # 62.4 expected epochs (70 at 6 batches an epoch, here 8) of the 100 the counts bound
     model = QNNClassifier(max_epochs=100, patience=10)
-    assert model.expected_epochs() == 73.3
+    assert model.expected_epochs(qnn["n_fit"]) == 62.4
     assert qnn["seconds"] == pytest.approx(local_seconds(
-        states=est.PREDICT_CALLS * qnn["n_test"], training_states=73.3 * qnn["n_fit"],
+        states=est.PREDICT_CALLS * qnn["n_test"], training_states=62.4 * qnn["n_fit"],
         qubits=qnn["qubits"], layers=model.n_layers), rel=0.01)
 
 
