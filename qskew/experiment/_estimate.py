@@ -27,6 +27,7 @@ constant captures.
 
 import inspect
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,7 +161,8 @@ def estimate(config, *, data=None, backend=None, overrides=None):
         for model, item in config["models"].items():
             space = _cell.space(config, model)
             qubits = n_raw if item["raw_features"] or not pca else pca
-            pipe = _cell.build_pipeline(config, resampler, model, seed)
+            pipe = _cell.build_pipeline(  # as a serial run builds it
+                config, resampler, model, seed, _cell.cores_for(n_train, os.cpu_count() or 1))
             work, seconds, n_fit, qubits = _cell_cost(
                 pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority)
             resampled.add((resampler, space))

@@ -3,6 +3,7 @@
 import functools
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -186,7 +187,10 @@ def plan(config):
 
 
 def _execute(folder, config, todo, n_planned, scheduler, quiet):
-    tasks = [(key, functools.partial(_cell.run_cell, config, **kwargs)) for key, kwargs in todo]
+    # Serially a cell has the machine; on Dask, the worker's one thread per task.
+    n_jobs = (os.cpu_count() or 1) if scheduler is None else 1
+    tasks = [(key, functools.partial(_cell.run_cell, config, n_jobs=n_jobs, **kwargs))
+             for key, kwargs in todo]
     saved = []
 
     def on_result(key, result):

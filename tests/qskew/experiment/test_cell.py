@@ -121,6 +121,34 @@ def test_pipeline_steps_and_seeds():
     assert _cell.space(cfg, "rf") == "median+standard"
 
 
+def test_cores_go_to_ensembles_the_config_left_unset(monkeypatch):
+    cfg = load_config({
+        "seeds": [0], "dataset": {"name": "demo"}, "resamplers": ["none"],
+        "models": {"rf": {"raw_features": True}, "rf1": {"type": "rf", "n_jobs": 1},
+                   "logreg": {}},
+    })
+    assert _cell.build_pipeline(cfg, "none", "rf", 0, n_jobs=2).named_steps["model"].n_jobs == 2
+    assert _cell.build_pipeline(cfg, "none", "rf", 0).named_steps["model"].n_jobs is None
+    assert _cell.build_pipeline(cfg, "none", "rf1", 0, n_jobs=2).named_steps["model"].n_jobs == 1
+    # logistic regression's n_jobs is deprecated (no effect since scikit-learn 1.8): left alone
+    assert _cell.build_pipeline(cfg, "none", "logreg", 0,
+                                n_jobs=2).named_steps["model"].n_jobs is None
+    # folds of fewer rows keep one thread (thread start-up costs more than it saves)
+    assert _cell.cores_for(_cell.PARALLEL_ROWS - 1, 2) is None
+    assert _cell.cores_for(_cell.PARALLEL_ROWS, 2) == 2 and _cell.cores_for(10**6, None) is None
+    # a serial run hands each cell the machine's cores; a Dask task its one thread
+    from qskew.experiment import _runner
+
+    handed = {}
+    monkeypatch.setattr(_runner.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(_runner, "execute", lambda tasks, scheduler, **_: handed.update(
+        {scheduler: [task.keywords["n_jobs"] for _, task in tasks]}))
+    todo = [("none+rf+seed0", {"resampler": "none", "model": "rf", "seed": 0})]
+    for scheduler in (None, "local"):
+        _runner._execute(None, cfg, todo, 1, scheduler, True)
+    assert handed == {None: [3], "local": [1]}
+
+
 def test_stack_members_are_built_from_their_own_sections():
     cfg = load_config({
         "seeds": [0], "dataset": {"name": "demo"}, "preprocessing": {"pca_components": 2},
