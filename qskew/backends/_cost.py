@@ -30,6 +30,7 @@ of the bundled protocols (experiments/README.md).
 """
 
 import math
+import os
 
 COUNTS = ("state_preparations", "circuits", "shots", "jobs")
 #: Fixed QPU seconds per primitive job (see the module docstring).
@@ -212,8 +213,7 @@ def classical_seconds(estimator, n_fit, n_predict=0, n_features=1, predict_calls
 
 
 def _cores(n_jobs):
-    import os
-
+    """Cores a scikit-learn ``n_jobs`` gives (None: one; negative: all)."""
     available = os.cpu_count() or 1
     if n_jobs is None:
         return 1

@@ -26,11 +26,11 @@ from qskew.experiment._config_components import RUNNER_KEYS
 from qskew.metrics import classification_metrics, synthetic_fidelity
 from qskew.metrics._fidelity import AGGREGATE_ROW
 
-#: Rows per group (real minority, synthetic, real majority) that fidelity is scored on.
 #: Fewest training rows for which a fold's forests get the cell's cores: 200 trees on 2
 #: cores, best of 3, against one thread: 0.78x at 200 rows, 1.08x at 500, 1.25x at 1,000,
 #: 1.59x at 2,000, 1.93x at 5,000 (thread start-up against tree work).
 PARALLEL_ROWS = 1000
+#: Rows per group (real minority, synthetic, real majority) that fidelity is scored on.
 FIDELITY_ROWS = 2000
 #: Rows per group kept for the synthetic-marginals plot.
 SAMPLE_ROWS = 500
