@@ -13,6 +13,7 @@ from qskew._exceptions import (
     BackendNotFoundError,
     PSDRepairWarning,
     QskewError,
+    UnreliableMetricWarning,
 )
 from qskew._lazy import lazy_attributes
 
@@ -50,6 +51,7 @@ __all__ = [
     "QuantumKernel",
     "QuantumKernelSVC",
     "QuantumStackingClassifier",
+    "UnreliableMetricWarning",
     "available_backends",
     "kernel_target_alignment",
 ]

@@ -1,7 +1,8 @@
 """qskew's exception hierarchy for backend problems.
 
 Bad input raises the built-in ``ValueError``/``TypeError`` (and scikit-learn's
-``NotFittedError``); these classes cover what goes wrong with a backend.
+``NotFittedError``); these classes cover what goes wrong with a backend, plus
+qskew's own warnings.
 They subclass ``ValueError`` where the cause is a value the user passed, so
 ``except ValueError`` still catches a misspelt backend name.
 """
@@ -21,3 +22,12 @@ class BackendError(QskewError, RuntimeError):
 
 class PSDRepairWarning(UserWarning):
     """A measured Gram matrix was repaired to the nearest PSD matrix."""
+
+
+class UnreliableMetricWarning(UserWarning):
+    """A metric was computed on too few samples to resolve it.
+
+    Its value is reported all the same, with a bootstrap confidence interval
+    that shows how little it is pinned down (see
+    :func:`qskew.metrics.tpr_at_fpr_interval`).
+    """

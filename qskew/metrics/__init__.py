@@ -6,7 +6,9 @@ from qskew.metrics._classification import (
     classification_metrics,
     expected_calibration_error,
     fpr_at_tpr,
+    resolves_fpr,
     tpr_at_fpr,
+    tpr_at_fpr_interval,
 )
 from qskew.metrics._fidelity import (
     augmentation_gain,
@@ -22,6 +24,8 @@ __all__ = [
     "kernel_diagnostics",
     "kernel_target_alignment",
     "knn_precision_recall",
+    "resolves_fpr",
     "synthetic_fidelity",
     "tpr_at_fpr",
+    "tpr_at_fpr_interval",
 ]

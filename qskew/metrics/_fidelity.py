@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn import metrics as skm
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
@@ -12,7 +13,6 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 
 from qskew._validation import check_numeric
-from qskew.metrics._classification import classification_metrics
 
 AGGREGATE_ROW = "(all features)"
 #: Neighbours that set each k-NN ball's radius in ``knn_precision_recall`` (the paper's value).
@@ -281,7 +281,7 @@ def _utility(real, synthetic, real_other, estimator, random_state):
         y_fit = np.r_[np.ones(len(positives), int), np.zeros(len(neg_train), int)]
         model = clone(estimator).fit(X_fit, y_fit)
         proba = model.predict_proba(X_test)[:, list(model.classes_).index(1)]
-        scores[f"{name}_pr_auc"] = classification_metrics(y_test, proba)["pr_auc"]
+        scores[f"{name}_pr_auc"] = skm.average_precision_score(y_test, proba)
     return scores
 
 
@@ -431,9 +431,13 @@ def augmentation_gain(X_train, y_train, X_test, y_test, sampler, *, estimator=No
                                  "real + synthetic": (X_aug, y_aug)}.items():
         fitted = clone(model).fit(X_fit, y_fit)
         proba = fitted.predict_proba(X_test)[:, list(fitted.classes_).index(pos_label)]
-        scores = classification_metrics(y_test, proba, y_pred=fitted.predict(X_test),
-                                        pos_label=pos_label)
-        rows[name] = {key: scores[key] for key in ("pr_auc", "recall", "f1")}
+        y_pred = fitted.predict(X_test)
+        # The three scores directly: classification_metrics would also bootstrap low-FPR
+        # rates (and warn about them) only to throw them away.
+        rows[name] = {
+            "pr_auc": skm.average_precision_score(np.asarray(y_test) == pos_label, proba),
+            "recall": skm.recall_score(y_test, y_pred, pos_label=pos_label, zero_division=0),
+            "f1": skm.f1_score(y_test, y_pred, pos_label=pos_label, zero_division=0)}
     table = pd.DataFrame(rows).T
     table.loc["gain"] = table.loc["real + synthetic"] - table.loc["real only"]
     return table

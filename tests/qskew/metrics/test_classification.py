@@ -14,8 +14,14 @@ from qskew.metrics import (
     tpr_at_fpr,
 )
 
+# The sets here are small on purpose: their low-FPR rates are unresolved, as
+# test_low_fpr.py checks; the warning would only be noise in these tests.
+pytestmark = pytest.mark.filterwarnings("ignore::qskew.UnreliableMetricWarning")
+
 KEYS = {"pr_auc", "roc_auc", "precision", "recall", "f1", "mcc", "balanced_accuracy", "g_mean"}
-ALL_KEYS = KEYS | {"tpr_at_fpr_0.1%", "tpr_at_fpr_1%", "fpr_at_tpr_95%", "brier", "ece"}
+ALL_KEYS = KEYS | {"tpr_at_fpr_0.1%", "tpr_at_fpr_0.1%_low", "tpr_at_fpr_0.1%_high",
+                   "tpr_at_fpr_1%", "tpr_at_fpr_1%_low", "tpr_at_fpr_1%_high",
+                   "fpr_at_tpr_95%", "brier", "ece"}
 
 # A small hand-made ROC: 5 positives, 10 negatives. In decreasing score order
 # P P N P N P N N N N P N N N N, so the ROC steps (FPR, TPR) are
@@ -88,6 +94,13 @@ def test_hand_computed_case():
         # With 2 negatives no false positive is allowed: only 0.8 is above them all.
         "tpr_at_fpr_0.1%": 1 / 2,
         "tpr_at_fpr_1%": 1 / 2,
+        # Unresolved, so bootstrapped. Each resample keeps 0 false positives: its TPR is 0
+        # with chance 3/16 (0.4 drawn, both positives 0.35) and 1 with chance 7/16 (0.4 not
+        # drawn, or both positives 0.8), so the 2.5 and 97.5 percentiles are 0 and 1.
+        "tpr_at_fpr_0.1%_low": 0.0,
+        "tpr_at_fpr_0.1%_high": 1.0,
+        "tpr_at_fpr_1%_low": 0.0,
+        "tpr_at_fpr_1%_high": 1.0,
         # Catching both positives needs threshold 0.35, which lets 0.4 through.
         "fpr_at_tpr_95%": 1 / 2,
         "brier": (0.1**2 + 0.4**2 + 0.65**2 + 0.2**2) / 4,
@@ -100,8 +113,10 @@ def test_hand_computed_case():
 def test_keys_and_order_of_the_table():
     scores = classification_metrics(ROC_TRUE, ROC_SCORE)
     assert list(scores) == ["pr_auc", "roc_auc", "precision", "recall", "f1", "mcc",
-                            "balanced_accuracy", "g_mean", "tpr_at_fpr_0.1%", "tpr_at_fpr_1%",
-                            "fpr_at_tpr_95%", "brier", "ece"]
+                            "balanced_accuracy", "g_mean", "tpr_at_fpr_0.1%",
+                            "tpr_at_fpr_0.1%_low", "tpr_at_fpr_0.1%_high", "tpr_at_fpr_1%",
+                            "tpr_at_fpr_1%_low", "tpr_at_fpr_1%_high", "fpr_at_tpr_95%",
+                            "brier", "ece"]
     assert all(isinstance(value, float) for value in scores.values())
 
 
