@@ -8,13 +8,14 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
 from qskew import _constraints
 from qskew._compat import HasMethods, Interval, StrOptions, _fit_context
 from qskew._validation import retargeted, validate_prediction_data, validate_training_data
-from qskew.backends._cost import classical_seconds, total
+from qskew.backends._cost import COUNTS, classical_seconds, total
+from qskew.ensemble._shared import fit_member
 from qskew.ensemble._super import SuperLearner
 from qskew.kernels import QuantumKernelSVC
 from qskew.qnn import QNNClassifier
@@ -209,10 +210,11 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=rng.randint(2**31 - 1))
         method = _METHOD[self.fusion]
         bases = [(name, self._on_backend(_seeded(clone(est), rng))) for name, est in members]
-        oof = [cross_val_predict(est, X, y, cv=folds, method=method) for _, est in bases]
+        splits = list(folds.split(X, y))
+        oof = [_out_of_fold(est, X, y, splits, method) for _, est in bases]
         oof_labels = [self._labels(out) for out in oof]
         self._record_diagnostics(bases, oof, oof_labels, y)
-        self.estimators_ = [est.fit(X, y) for _, est in bases]
+        self.estimators_ = [fit_member(est, X, y) for _, est in bases]
         self.named_estimators_ = dict(zip((name for name, _ in bases), self.estimators_))
         meta, self.meta_feature_names_ = self._meta_features(oof, oof_labels, X,
                                                              [name for name, _ in bases])
@@ -283,7 +285,8 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         other.named_estimators_ = dict(zip(other.named_estimators_, other.estimators_))
         return other
 
-    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None):
+    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None,
+                      members_fitted=False):
         """What ``fit`` and predicting will cost, from each quantum member's own estimate.
 
         Parameters
@@ -296,6 +299,10 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
             Prediction methods called on those rows; each asks every member.
         n_features : int, optional
             Features the members see (needed for QNN members in circuit mode).
+        members_fitted : bool, default=False
+            Another stack over the same members, rows and seed was fitted first inside
+            :func:`~qskew.ensemble.share_member_fits`: count the members' predictions
+            only, not their fits.
 
         Returns
         -------
@@ -326,16 +333,18 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
                 shared = shared if len(estimator.steps) == 1 else 0
                 estimator = estimator.steps[-1][1]
             if not hasattr(estimator, "estimate_cost"):  # classical: seconds only
-                costs.append({"mode": None, "seconds": classical_seconds(
-                    estimator, n_fit - n_test_fold, n_test_fold, n_features) * self.cv
-                    + classical_seconds(estimator, n_fit, n_predict, n_features,
-                                        predict_calls)})
+                sizes = [(n_fit - n_test_fold, n_test_fold, 1), (n_fit, n_predict, predict_calls)]
+                seconds = [classical_seconds(estimator, n, m, n_features, calls)
+                           - (classical_seconds(estimator, n, 0, n_features)
+                              if members_fitted else 0.0) for n, m, calls in sizes]
+                costs.append({"mode": None, "seconds": seconds[0] * self.cv + seconds[1]})
                 continue
+            cost = _predict_cost if members_fitted else _member_cost
             for fold in range(self.cv):
-                costs.append(_member_cost(estimator, n_fit - n_test_fold, n_test_fold, 1,
-                                          n_features, cached=shared if fold else 0))
-            costs.append(_member_cost(estimator, n_fit, n_predict, predict_calls, n_features,
-                                      cached=shared))
+                costs.append(cost(estimator, n_fit - n_test_fold, n_test_fold, 1,
+                                  n_features, cached=shared if fold else 0))
+            costs.append(cost(estimator, n_fit, n_predict, predict_calls, n_features,
+                              cached=shared))
         costs.append({"mode": None, "seconds": classical_seconds(  # the meta-learner
             self._final(), n_fit, n_predict, len(self._members()), predict_calls)})
         return total(*costs) if costs else total({"mode": "exact"})
@@ -459,6 +468,18 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         return self.final_estimator_.predict_proba(meta)
 
 
+def _out_of_fold(estimator, X, y, splits, method):
+    """``method``'s output for every row from the member fitted on the other folds (as
+    ``cross_val_predict``), each fold's fit shared through :func:`fit_member`."""
+    out = None
+    for train, test in splits:
+        part = np.asarray(getattr(fit_member(estimator, X[train], y[train]), method)(X[test]))
+        if out is None:
+            out = np.empty((len(y),) + part.shape[1:], dtype=part.dtype)
+        out[test] = part
+    return out
+
+
 def _is_quantum(estimator):
     """Whether ``estimator`` is a quantum model, alone or at the end of a pipeline."""
     # Quantum members usually follow a scaler (features become rotation angles).
@@ -491,6 +512,15 @@ def _owner(estimator, key):
     for step in key.split("__")[:-1]:
         estimator = estimator.get_params()[step]
     return estimator
+
+
+def _predict_cost(estimator, n_fit, n_predict, predict_calls, n_features, *, cached):
+    """A member's estimate for predicting ``n_predict`` rows after a fit counted elsewhere:
+    its estimate with the predictions less its estimate without them."""
+    both = _member_cost(estimator, n_fit, n_predict, predict_calls, n_features, cached=cached)
+    fit = _member_cost(estimator, n_fit, 0, predict_calls, n_features, cached=cached)
+    return {key: value - fit.get(key, 0) if key in (*COUNTS, "qpu_seconds", "seconds")
+            else value for key, value in both.items()}
 
 
 def _member_cost(estimator, n_fit, n_predict, predict_calls, n_features, *, cached):
