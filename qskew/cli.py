@@ -23,7 +23,7 @@ def _overrides(args):
 def _print_results(results, seconds):
     import pandas as pd
 
-    from qskew.experiment._results import protocol_note, undefined_note
+    from qskew.experiment._results import protocol_note, undefined_note, unresolved_note
 
     config = results.config
     metrics = config["evaluation"]["metrics"]
@@ -38,18 +38,22 @@ def _print_results(results, seconds):
     folds = config["evaluation"]["n_splits"] if config["evaluation"]["split"] == "cv" else 1
     first = results.summary[results.summary["metric"] == metrics[0]]
     notes = set(first["p_note"]) - {""}
+    sample = config["evaluation"]["split"] == "sample"
     print(f"\nmean ± std [95 % interval] over {len(config['seeds'])} seed(s) x {folds} "
-          "fold(s); intervals and tests corrected for overlapping training sets "
-          "(Nadeau & Bengio 2003).")
+          + ("training sample(s), each scored on every other row; intervals and tests "
+             "corrected for the samples' overlap." if sample else
+             "fold(s); intervals and tests corrected for overlapping training sets "
+             "(Nadeau & Bengio 2003)."))
     print(f"p_holm ({metrics[0]}): two-sided corrected resampled t-test against "
           f"{_baseline_text(config)}, Holm-adjusted over {first['p_value'].notna().sum()} "
           "tested comparison(s)" + (f" (—: {' | '.join(sorted(notes))})" if notes else ""))
     too_small = protocol_note(results.summary, metrics[0])
     if too_small:
         print(f"note: {too_small}.")
-    undefined = undefined_note(results.summary[results.summary["metric"].isin(metrics)])
-    if undefined:
-        print(f"{undefined}.")
+    shown = results.summary[results.summary["metric"].isin(metrics)]
+    for note in (undefined_note(shown), unresolved_note(shown)):
+        if note:
+            print(f"{note}.")
     print(f"{results.n_cells}/{results.n_expected} cells in {seconds:.1f} s; results: "
           f"{results.path}")
 

@@ -21,6 +21,7 @@ from sklearn.preprocessing import MinMaxScaler
 
 from qskew._cache import ByteLRUCache
 from qskew.datasets import subsample
+from qskew.ensemble._shared import process_member_fits
 from qskew.experiment import _registry as reg
 from qskew.experiment._config_components import RUNNER_KEYS
 from qskew.metrics import classification_metrics, synthetic_fidelity
@@ -30,6 +31,8 @@ from qskew.metrics._fidelity import AGGREGATE_ROW
 #: cores, best of 3, against one thread: 0.78x at 200 rows, 1.08x at 500, 1.25x at 1,000,
 #: 1.59x at 2,000, 1.93x at 5,000 (thread start-up against tree work).
 PARALLEL_ROWS = 1000
+#: Held-out rows scored per call: bounds memory (features, states, outputs) at any size.
+SCORE_ROWS = 65_536
 #: Rows per group (real minority, synthetic, real majority) that fidelity is scored on.
 FIDELITY_ROWS = 2000
 #: Rows per group kept for the synthetic-marginals plot.
@@ -82,13 +85,42 @@ def _load(dataset):
 
 
 def splits(y, evaluation, seed):
-    """``[(train_idx, test_idx), ...]``: one holdout split or the stratified CV folds."""
+    """``[(train_idx, test_idx), ...]``: one holdout split, the stratified CV folds, or one
+    training sample with every other row held out."""
+    if evaluation["split"] == "sample":
+        return [sample_split(y, evaluation, seed)]
     if evaluation["split"] == "holdout":
         train, test = train_test_split(np.arange(len(y)), test_size=evaluation["test_size"],
                                        stratify=y, random_state=seed)
         return [(np.sort(train), np.sort(test))]
     folds = StratifiedKFold(evaluation["n_splits"], shuffle=True, random_state=seed)
     return list(folds.split(np.zeros((len(y), 1)), y))
+
+
+def train_rows(n_rows, evaluation):
+    """Training rows of a ``split = "sample"`` evaluation: ``train_size`` rows, or that
+    fraction of ``n_rows``."""
+    size = evaluation["train_size"]
+    return size if isinstance(size, int) else max(2, round(size * n_rows))
+
+
+def sample_split(y, evaluation, seed):
+    """``(train_idx, test_idx)``: a stratified training sample drawn by ``seed``
+    (``minority_fraction`` of it class 1 when set, else the data's share) and every other
+    row, sorted."""
+    rows = np.arange(len(y))
+    try:
+        train, _ = subsample(rows[:, None], y, n=train_rows(len(y), evaluation),
+                             minority_fraction=evaluation.get("minority_fraction"),
+                             minority_label=1, random_state=seed)
+    except ValueError as exc:
+        raise ValueError(
+            f"evaluation.split = 'sample' cannot draw its training sample from {len(y)} rows "
+            f"({int(np.sum(y))} positive): {exc} Lower evaluation.train_size or "
+            "evaluation.minority_fraction.") from exc
+    held_out = np.ones(len(y), dtype=bool)
+    held_out[train[:, 0]] = False
+    return np.sort(train[:, 0]), rows[held_out]
 
 
 class Recorder(BaseEstimator):
@@ -218,14 +250,16 @@ def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False,
     Returns
     -------
     dict
-        ``folds`` (per fold: sizes, seconds, ``metrics``, ``fidelity``), ``scores``
+        ``folds`` (per fold: sizes, seconds, ``metrics``, ``intervals`` -- the bootstrap
+        interval of each rate the test rows could not resolve -- and ``fidelity``), ``scores``
         (per fold: ``y_true``, ``y_score`` arrays), ``samples``, ``warnings``.
     """
     data = load_data(config["dataset"])
     evaluation = config["evaluation"]
     out = {"resampler": resampler, "model": model, "seed": seed, "space": space(config, model),
            "labels": data.labels, "folds": [], "scores": {}, "samples": None}
-    with warnings.catch_warnings(record=True) as caught:
+    # The stacks of a config fit the same members on the same rows: fit each once.
+    with warnings.catch_warnings(record=True) as caught, process_member_fits():
         warnings.simplefilter("always")
         for fold, (train, test) in enumerate(splits(data.y, evaluation, seed)):
             pipe = build_pipeline(config, resampler, model, seed, cores_for(len(train), n_jobs))
@@ -251,18 +285,36 @@ def _fit_and_score(pipe, data, train, test, metrics):
     start = time.perf_counter()
     pipe.fit(data.X[train], data.y[train])
     fitted = time.perf_counter()
-    X_test = data.X[test]
-    if hasattr(pipe, "predict_proba"):
-        y_score = pipe.predict_proba(X_test)[:, list(pipe.classes_).index(1)]
-    else:
-        y_score = pipe.decision_function(X_test)
-    y_pred = pipe.predict(X_test)
+    y_score, y_pred = predict_rows(pipe, data.X, test)
     done = time.perf_counter()
     values = classification_metrics(data.y[test], y_score, y_pred=y_pred)
+    # A rate the test rows cannot resolve (too few negatives for its FPR) keeps its
+    # bootstrap interval: classification_metrics has warned, and the tables mark it.
+    intervals = {m: [float(values[f"{m}_low"]), float(values[f"{m}_high"])] for m in metrics
+                 if not np.isnan(values.get(f"{m}_low", np.nan))}
     record = {"n_train": len(train), "n_test": len(test), "n_fit": len(train),
               "n_synthetic": 0, "fit_seconds": fitted - start, "predict_seconds": done - fitted,
-              "metrics": {m: float(values[m]) for m in metrics}, "fidelity": None}
+              "metrics": {m: float(values[m]) for m in metrics}, "intervals": intervals,
+              "fidelity": None}
     return record, {"y_true": data.y[test].astype(np.int8), "y_score": np.asarray(y_score, float)}
+
+
+def predict_rows(pipe, X, rows):
+    """``(y_score, y_pred)`` of a fitted pipeline for ``X[rows]``, :data:`SCORE_ROWS` rows
+    at a time: memory stays bounded however many rows are scored (every held-out flow of
+    a 2.8-million-flow file), and the scores are the same as in one call."""
+    positive = list(pipe.classes_).index(1)
+    scores, labels = [], []
+    for start in range(0, len(rows), SCORE_ROWS):
+        X_chunk = X[rows[start:start + SCORE_ROWS]]
+        if hasattr(pipe, "predict_proba"):
+            scores.append(np.asarray(pipe.predict_proba(X_chunk), float)[:, positive])
+        else:
+            scores.append(np.asarray(pipe.decision_function(X_chunk), float))
+        labels.append(np.asarray(pipe.predict(X_chunk)))
+    if not scores:
+        return np.empty(0), np.empty(0, dtype=int)
+    return np.concatenate(scores), np.concatenate(labels)
 
 
 def _kernel_models(estimator, name):

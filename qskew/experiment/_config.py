@@ -12,12 +12,14 @@ import math
 import os
 import re
 import sys
+import warnings
 from pathlib import Path
 
 from qskew._secrets import credential_paths
 from qskew.experiment import _registry as reg
 from qskew.experiment._check import Checker, check_backend, kind, suggest
 from qskew.experiment._config_components import check_members, resolve_components
+from qskew._exceptions import UnreliableMetricWarning
 from qskew.metrics import classification_metrics
 
 if sys.version_info >= (3, 11):
@@ -25,14 +27,23 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-#: Metric names a config may list: the keys of ``classification_metrics``.
-METRICS = tuple(classification_metrics([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]))
+#: Keys of ``classification_metrics`` that bound an unresolved low-FPR rate's interval.
+INTERVAL_SUFFIXES = ("_low", "_high")
+#: Metric names a config may list: the keys of ``classification_metrics`` but the bounds of
+#: low-FPR intervals (the runner records those beside their rate).
+with warnings.catch_warnings():  # four rows resolve no low FPR: the warning is expected
+    warnings.simplefilter("ignore", UnreliableMetricWarning)
+    METRICS = tuple(key for key in classification_metrics([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+                    if not key.endswith(INTERVAL_SUFFIXES))
 DEFAULT_BACKEND = "lightning.qubit"
 DEFAULT_SEEDS = [0, 1, 2]
 PREPROCESSING = {"impute": "none", "scaler": "standard", "pca_components": None,
                  "angle_range": None}
 EVALUATION = {"split": "holdout", "test_size": 0.3, "n_splits": 5, "metrics": list(METRICS),
               "baseline": None, "fidelity": True}
+#: Keys of ``split = "sample"`` only (absent from other resolved configs, which stay as
+#: they were before the mode existed, so older results folders resume).
+SAMPLE_KEYS = {"train_size": None, "minority_fraction": None}
 TOP_KEYS = ("name", "description", "backend", "seeds", "dataset", "preprocessing",
             "resamplers", "models", "evaluation")
 
@@ -297,9 +308,18 @@ def _preprocessing(check, section):
 
 def _evaluation(check, section, resolved):
     section = check.table("evaluation", section)
-    check.keys("evaluation", section, list(EVALUATION))
+    check.keys("evaluation", section, [*EVALUATION, *SAMPLE_KEYS])
     out = {**copy.deepcopy(EVALUATION), **section}
-    check.choice("evaluation.split", out["split"], ["holdout", "cv"])
+    check.choice("evaluation.split", out["split"], ["holdout", "cv", "sample"])
+    if out["split"] == "sample":
+        out = {**SAMPLE_KEYS, **out}
+        _sample(check, out)
+    else:
+        for key in SAMPLE_KEYS:
+            if key in section:
+                check.add(f"evaluation.{key}", f"applies only to split = 'sample' (fit on a "
+                          f"training sample, score every other row); got split = "
+                          f"{out['split']!r}. Remove it or set split = 'sample'")
     check.fraction("evaluation.test_size", out["test_size"])
     check.integer("evaluation.n_splits", out["n_splits"], 2)
     check.boolean("evaluation.fidelity", out["fidelity"])
@@ -316,6 +336,21 @@ def _evaluation(check, section, resolved):
             check.add("evaluation.metrics", f"must not repeat a metric; got {metrics!r}")
     out["baseline"] = _baseline(check, out["baseline"], resolved)
     return out
+
+
+def _sample(check, out):
+    """``train_size`` (rows, or a fraction of them) and the optional ``minority_fraction``
+    of a train-on-a-sample evaluation."""
+    size = out["train_size"]
+    if size is None:
+        check.add("evaluation.train_size", "split = 'sample' needs the training sample's "
+                  "size: rows (e.g. train_size = 2000) or a fraction (train_size = 0.01)")
+    elif isinstance(size, float):
+        check.fraction("evaluation.train_size", size)
+    else:
+        check.integer("evaluation.train_size", size, 4)
+    if out["minority_fraction"] is not None:
+        check.fraction("evaluation.minority_fraction", out["minority_fraction"])
 
 
 def _baseline(check, baseline, resolved):

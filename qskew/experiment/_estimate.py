@@ -86,6 +86,10 @@ def _ask(estimator, *args, **options):
 
 def _sizes(config, n_rows, n_positive):
     evaluation = config["evaluation"]
+    if evaluation["split"] == "sample":
+        n_train = _cell.train_rows(n_rows, evaluation)
+        share = evaluation.get("minority_fraction") or n_positive / n_rows
+        return 1, n_train, n_rows - n_train, round(share * n_train)
     if evaluation["split"] == "holdout":
         n_test, folds = math.ceil(evaluation["test_size"] * n_rows), 1
     else:
@@ -108,9 +112,10 @@ def _added_rows(sampler, n_train, minority):
         return 0
 
 
-def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority):
+def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, members_fitted=False):
     """``(work, seconds, n_fit, qubits)`` of one fold of a cell whose pipeline is ``pipe``;
-    ``qubits``: the widest register simulated (0: no quantum work)."""
+    ``qubits``: the widest register simulated (0: no quantum work); ``members_fitted``: a
+    stack whose member fits an earlier stack of the group made (see :func:`_stack_group`)."""
     steps = dict(pipe.steps)
     sampler = steps["resample"].sampler if "resample" in steps else None
     n_new = _added_rows(sampler, n_train, minority)
@@ -118,7 +123,7 @@ def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority):
     sampler_cost = (_ask(sampler, qubits, minority, n_new)
                     if sampler is not None and resampler_first else None)
     model_cost = _ask(steps["model"], n_fit, n_test, predict_calls=PREDICT_CALLS,
-                      n_features=qubits)
+                      n_features=qubits, members_fitted=members_fitted)
     if model_cost is None:  # a classical model
         model_cost = {"mode": None, "seconds": classical_seconds(
             steps["model"], n_fit, n_test, qubits, PREDICT_CALLS)}
@@ -128,6 +133,19 @@ def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority):
             widest = max(widest, cost.get("n_qubits", qubits))
     work = total(sampler_cost, model_cost)
     return work, work.get("seconds", 0.0), n_fit, widest
+
+
+def _stack_group(model, resampler, space):
+    """What makes stacks share member fits (the runner's cells run inside
+    :func:`~qskew.ensemble.share_member_fits`): the same resampling and feature space,
+    members, inner folds and seed; None for a model that is not a stack."""
+    from qskew.ensemble import QuantumStackingClassifier
+
+    if not isinstance(model, QuantumStackingClassifier):
+        return None
+    members = [(name, type(est).__qualname__, sorted(map(repr, est.get_params().items())))
+               for name, est in model._members()]
+    return resampler, space, repr(members), model.cv, model.random_state
 
 
 def estimate(config, *, data=None, backend=None, overrides=None):
@@ -156,16 +174,19 @@ def estimate(config, *, data=None, backend=None, overrides=None):
     folds, n_train, n_test, minority = _sizes(config, n_rows, n_positive)
     pca = config["preprocessing"]["pca_components"]
     seed = config["seeds"][0]
-    rows, resampled = [], set()
+    rows, resampled, stacked = [], set(), set()
     for resampler in config["resamplers"]:
         for model, item in config["models"].items():
             space = _cell.space(config, model)
             qubits = n_raw if item["raw_features"] or not pca else pca
             pipe = _cell.build_pipeline(  # as a serial run builds it
                 config, resampler, model, seed, _cell.cores_for(n_train, os.cpu_count() or 1))
+            group = _stack_group(pipe.steps[-1][1], resampler, space)
             work, seconds, n_fit, qubits = _cell_cost(
-                pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority)
+                pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority,
+                members_fitted=group in stacked)
             resampled.add((resampler, space))
+            stacked |= {group} if group is not None else set()
             rows.append({"resampler": resampler, "model": model,
                          "cells": len(config["seeds"]), "folds": folds, "n_train": n_train,
                          "n_fit": n_fit, "n_test": n_test, "qubits": qubits,
@@ -188,7 +209,8 @@ def _summarise(cells, sizes):
          f"{n_train} training and {n_test} test rows per cell."),
         ("counts: each component's own estimate_cost (fit on the resampled training rows, "
          f"{PREDICT_CALLS} prediction calls on the test rows); a resampling shared by the "
-         "models of one feature space is counted once, in its first row. Upper bounds: QNN "
+         "models of one feature space is counted once, in its first row, and so are the "
+         "member fits that stacks over the same members share. Upper bounds: QNN "
          "training may stop early; kernel states prepared by another cell are reused."),
         ("seconds: expected local compute on a 2-core CPU, each component's own (QNN "
          "training until early stopping is expected to end it; random forests and logistic "

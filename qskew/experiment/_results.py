@@ -7,7 +7,8 @@ Layout of a results folder::
     estimators.json        every pipeline built: each step's class and full get_params()
     cells/<key>.json       one finished (resampler, model, seed) cell: metrics per fold
     cells/<key>.npz        its test labels and scores (and synthetic samples)
-    metrics.csv            resampler, model, seed, fold, metric, value, n_train, n_test
+    metrics.csv            resampler, model, seed, fold, metric, value, value_low,
+                           value_high (unresolved rates only), n_train, n_test
     summary.csv            per (resampler, model, metric): n, mean, std, 95 % interval, and
                            the corrected resampled t-test against the baseline (raw and
                            Holm-adjusted p-values); see :func:`summary_table`
@@ -184,8 +185,18 @@ def _order(config):
             {m: i for i, m in enumerate(config["evaluation"]["metrics"])})
 
 
+#: Columns of ``metrics.csv``.
+METRICS_COLUMNS = ["resampler", "model", "seed", "fold", "metric", "value", "value_low",
+                   "value_high", "n_train", "n_test"]
+
+
 def metrics_table(config, cells):
-    """Tidy long table: ``resampler, model, seed, fold, metric, value, n_train, n_test``.
+    """Tidy long table: ``resampler, model, seed, fold, metric, value, value_low, value_high,
+    n_train, n_test``.
+
+    ``value_low`` and ``value_high`` bound a value its fold's test rows could not resolve
+    (a TPR at an FPR below ten over the fold's negatives: the bootstrap interval of
+    :func:`~qskew.metrics.tpr_at_fpr_interval`); empty for every value they resolve.
 
     ``n_train`` and ``n_test`` are the fold's rows as the cell recorded them (before
     resampling); the summary's interval and test need their ratio, so the table carries
@@ -193,10 +204,10 @@ def metrics_table(config, cells):
     not record them leaves them empty.
     """
     rows = [(c["resampler"], c["model"], c["seed"], f["fold"], metric, value,
+             *(f.get("intervals") or {}).get(metric, (np.nan, np.nan)),
              f.get("n_train", np.nan), f.get("n_test", np.nan))
             for c in cells for f in c["folds"] for metric, value in f["metrics"].items()]
-    table = pd.DataFrame(rows, columns=["resampler", "model", "seed", "fold", "metric",
-                                        "value", "n_train", "n_test"])
+    table = pd.DataFrame(rows, columns=METRICS_COLUMNS)
     resamplers, models, metrics = _order(config)
     keys = (table["resampler"].map(resamplers), table["model"].map(models), table["seed"],
             table["fold"], table["metric"].map(metrics))
@@ -237,16 +248,27 @@ def timings_table(cells):
                                        "predict_seconds"])
 
 
-def _ratio(frame):
+def _ratio(frame, sample=False):
     """``sum(n_test) / sum(n_train)`` over a frame's resamples (folds differ by a row at
-    most); NaN when a size is missing."""
+    most); NaN when a size is missing.
+
+    ``sample``: the resamples are training samples drawn independently by each seed, each
+    scored on every other row (``split = "sample"``). Two such samples share about
+    ``n_train / n_rows`` of their rows, and that overlap, not ``n_test / n_train`` (which
+    assumes resamples that partition the data: at 2,000 training and 2.8 million scored rows
+    it would widen a 5-seed interval 84-fold), is the correlation the correction stands for.
+    Every seed scores nearly the same held-out rows, so the spread is the training
+    sample's; at millions of held-out rows their own sampling error is negligible.
+    """
     sizes = frame[["n_test", "n_train"]].to_numpy(dtype=float)
     if not len(sizes) or np.isnan(sizes).any() or not sizes[:, 1].sum() > 0:
         return np.nan
+    if sample:
+        return sizes[:, 1].sum() / sizes.sum()
     return sizes[:, 0].sum() / sizes[:, 1].sum()
 
 
-def paired_test(values, baseline):
+def paired_test(values, baseline, *, sample=False):
     """Corrected resampled t-test of a method against its baseline, and why it may be NaN.
 
     Parameters
@@ -261,13 +283,15 @@ def paired_test(values, baseline):
         ``n_pairs``, ``mean_diff`` (method minus baseline), ``t``, ``p_value`` (two-sided,
         :func:`~._stats.corrected_ttest`) and ``p_note``: empty, or why ``p_value`` is NaN (fewer
         than :data:`MIN_PAIRS` pairs, differences that do not vary, no fold sizes).
+    sample : bool, default=False
+        The resamples come from ``split = "sample"`` (see :func:`_ratio`).
     """
     pairs = values.join(baseline["value"].rename("ref"), how="inner").dropna(
         subset=["value", "ref"])
     d = (pairs["value"] - pairs["ref"]).to_numpy()
     out = {"n_pairs": len(d), "mean_diff": d.mean() if len(d) else np.nan, "t": np.nan,
            "p_value": np.nan, "p_note": ""}
-    ratio = _ratio(pairs)  # the method's fold sizes: the baseline's split is the same
+    ratio = _ratio(pairs, sample)  # the method's fold sizes: the baseline's split is the same
     if len(d) < MIN_PAIRS:
         out["p_note"] = f"only {len(d)} paired result(s); the test needs {MIN_PAIRS}"
     elif np.ptp(d) <= 1e-12:  # equal up to rounding: no spread to test against
@@ -280,16 +304,18 @@ def paired_test(values, baseline):
     return out
 
 
-def _describe(frame, metric):
+def _describe(frame, metric, sample=False):
     """n, mean, std and the corrected interval of one (resampler, model, metric) group; the
     interval cut to the metric's range (a t-interval knows no bounds: recall 0.86 ± 0.08
     over 10 folds reached 1.06)."""
     scores = frame.dropna(subset=["value"])
-    values, ratio = scores["value"].to_numpy(), _ratio(scores)
+    values, ratio = scores["value"].to_numpy(), _ratio(scores, sample)
     interval = (np.clip(corrected_interval(values, ratio), *_RANGES.get(metric, (0.0, 1.0)))
                 if len(values) >= 2 and ratio > 0 else (np.nan, np.nan))
+    unresolved = int(frame["value_low"].notna().sum()) if "value_low" in frame else 0
     return {"n": len(values), "mean": values.mean() if len(values) else np.nan,
-            "std": scores["value"].std(ddof=1), "ci_low": interval[0], "ci_high": interval[1]}
+            "std": scores["value"].std(ddof=1), "ci_low": interval[0], "ci_high": interval[1],
+            "unresolved": unresolved}
 
 
 #: Metrics not in [0, 1] (every other metric the runner records is a rate, an area or a
@@ -297,7 +323,7 @@ def _describe(frame, metric):
 _RANGES = {"mcc": (-1.0, 1.0)}
 
 
-def _compare(key, groups, baseline):
+def _compare(key, groups, baseline, sample=False):
     """The baseline columns of one summary row: which baseline, and the paired test."""
     resampler, model, metric = key
     out = {"baseline": "", "n_pairs": np.nan, "mean_diff": np.nan, "t": np.nan,
@@ -310,11 +336,12 @@ def _compare(key, groups, baseline):
         return {**out, "p_note": "the baseline itself"}
     if (*ref, metric) not in groups:
         return {**out, "p_note": "baseline not run"}
-    return {**out, **paired_test(groups[key], groups[(*ref, metric)])}
+    return {**out, **paired_test(groups[key], groups[(*ref, metric)], sample=sample)}
 
 
 SUMMARY_COLUMNS = ["resampler", "model", "metric", "n", "mean", "std", "ci_low", "ci_high",
-                   "baseline", "n_pairs", "mean_diff", "t", "p_value", "p_holm", "p_note"]
+                   "unresolved", "baseline", "n_pairs", "mean_diff", "t", "p_value", "p_holm",
+                   "p_note"]
 
 
 def summary_table(config, metrics):
@@ -335,7 +362,11 @@ def summary_table(config, metrics):
 
         - ``n``, ``mean``, ``std`` (``ddof=1``) of the finite scores over seeds x folds;
         - ``ci_low``, ``ci_high``: the 95 % interval of :func:`~._stats.corrected_interval`,
-          cut to the metric's range ([-1, 1] for MCC, [0, 1] for the others);
+          cut to the metric's range ([-1, 1] for MCC, [0, 1] for the others); under
+          ``split = "sample"`` corrected for the training samples' overlap (:func:`_ratio`);
+        - ``unresolved``: folds whose test rows could not resolve the value (a low-FPR
+          rate with fewer than ten negatives per FPR step; their bootstrap intervals are
+          in ``metrics.csv``); :func:`pretty` marks such means with :data:`UNRESOLVED`;
         - ``baseline``, ``n_pairs`` (shared finite resamples), ``mean_diff`` (method minus
           baseline), ``t`` and the two-sided ``p_value`` of :func:`~._stats.corrected_ttest`
           (``t`` with ``n_pairs - 1`` degrees of freedom);
@@ -349,13 +380,16 @@ def summary_table(config, metrics):
     baseline = config["evaluation"]["baseline"]
     metrics = metrics.assign(**{c: np.nan for c in ("n_train", "n_test")
                                 if c not in metrics})
-    groups = {key: g.set_index(["seed", "fold"])[["value", "n_train", "n_test"]]
+    metrics = metrics.assign(**{c: np.nan for c in ("value_low",) if c not in metrics})
+    groups = {key: g.set_index(["seed", "fold"])[["value", "value_low", "n_train", "n_test"]]
               for key, g in metrics.groupby(["resampler", "model", "metric"], sort=False)}
-    rows = [{"resampler": key[0], "model": key[1], "metric": key[2], **_describe(frame, key[2]),
-             **_compare(key, groups, baseline)} for key, frame in groups.items()]
+    sample = config["evaluation"].get("split") == "sample"
+    rows = [{"resampler": key[0], "model": key[1], "metric": key[2],
+             **_describe(frame, key[2], sample), **_compare(key, groups, baseline, sample)}
+            for key, frame in groups.items()]
     table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     table["p_holm"] = table.groupby("metric", sort=False)["p_value"].transform(holm)
-    return table.astype({"n": int, "n_pairs": "Int64"})
+    return table.astype({"n": int, "unresolved": int, "n_pairs": "Int64"})
 
 
 def protocol_note(summary, metric=None):
@@ -409,15 +443,39 @@ def undefined_note(summary):
             "them, e.g. CalibratedClassifierCV, to score them)")
 
 
+#: What ``pretty`` appends to a mean that some fold could not resolve (``unresolved_note``).
+UNRESOLVED = " (!)"
+
+
+def unresolved_note(summary):
+    """A plain sentence naming the metrics some folds could not resolve, else ``""``.
+
+    A TPR at a low FPR needs at least ten negatives per FPR step in each test fold
+    (:func:`~qskew.metrics.resolves_fpr`): 10,000 for 0.1 %. Below that the table marks the
+    mean with :data:`UNRESOLVED`, and ``metrics.csv`` holds each fold's bootstrap interval.
+    """
+    rows = summary[summary.get("unresolved", pd.Series(0, index=summary.index)) > 0]
+    if rows.empty:
+        return ""
+    parts = [f"{metric} in {int(g['unresolved'].max())} of {int(g['n'].max())} folds"
+             for metric, g in rows.groupby("metric", sort=False)]
+    return (f"{UNRESOLVED.strip()} unresolved: {', '.join(parts)} -- the test rows held fewer "
+            "than 10 / FPR negatives, so the rate moves by whole flows and its mean is not to "
+            "be trusted; each fold's 95 % bootstrap interval is in metrics.csv (value_low, "
+            "value_high). Score more held-out rows (evaluation.split = \"sample\" scores "
+            "every row outside the training sample) or report a higher FPR")
+
+
 def _cell_text(row):
-    """``mean ± std [ci_low, ci_high]``, with dashes where a value is undefined, and
-    :data:`UNDEFINED` where no fold gave one."""
+    """``mean ± std [ci_low, ci_high]``, with dashes where a value is undefined,
+    :data:`UNDEFINED` where no fold gave one, and :data:`UNRESOLVED` after it where some
+    fold could not resolve it."""
     if not row["n"]:
         return UNDEFINED
     text = f"{row['mean']:.3f} ± " + ("—" if pd.isna(row["std"]) else f"{row['std']:.3f}")
     if pd.notna(row["ci_low"]):
         text += f" [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
-    return text
+    return text + (UNRESOLVED if row.get("unresolved", 0) else "")
 
 
 def pretty(summary, metrics=None, *, p_metric=None):

@@ -226,3 +226,60 @@ def test_models_of_one_resampler_seed_and_fold_share_one_resampling(spies):
     assert [f["n_synthetic"] for f in first["folds"]] == [f["n_synthetic"] for f in second["folds"]]
     _cell.run_cell(cfg, "spy", "spy", 1)  # another seed: its own resampling
     assert len(spies["sampler"]) == 6
+
+
+def test_sample_split_trains_on_a_stratified_sample_and_holds_out_every_other_row():
+    y = np.r_[np.zeros(900, int), np.ones(100, int)]
+    evaluation = {"split": "sample", "train_size": 200, "minority_fraction": 0.05}
+    (train, test), = _cell.splits(y, evaluation, 3)
+    assert len(train) == 200 and y[train].sum() == 10
+    assert len(test) == 800 and not set(train) & set(test)
+    assert np.array_equal(np.sort(np.r_[train, test]), np.arange(1000))
+    assert np.all(np.diff(test) > 0)
+    again, = _cell.splits(y, evaluation, 3)
+    other, = _cell.splits(y, evaluation, 4)
+    assert np.array_equal(again[0], train) and not np.array_equal(other[0], train)
+    # A fraction of the rows, at the data's own share of positives.
+    (train, test), = _cell.splits(y, {"split": "sample", "train_size": 0.1}, 0)
+    assert len(train) == 100 and y[train].sum() == 10
+
+
+def test_sample_split_that_cannot_be_drawn_says_what_to_change():
+    y = np.r_[np.zeros(90, int), np.ones(10, int)]
+    with pytest.raises(ValueError, match="evaluation.split = 'sample' cannot draw its "
+                                         "training sample from 100 rows \\(10 positive\\)"):
+        _cell.splits(y, {"split": "sample", "train_size": 50, "minority_fraction": 0.5}, 0)
+
+
+def test_sample_evaluation_scores_every_held_out_row_in_chunks(spies, monkeypatch):
+    monkeypatch.setattr(_cell, "SCORE_ROWS", 64)
+    cfg = config("sample", train_size=100)
+    data = _cell.load_data(cfg["dataset"])
+    result = _cell.run_cell(cfg, "spy", "spy", 0)
+    (train, test), = _cell.splits(data.y, cfg["evaluation"], 0)
+    fold, = result["folds"]
+    assert (fold["n_train"], fold["n_test"]) == (100, len(data.y) - 100)
+    assert rows(spies["model_fit"][0]) <= rows(data.X[train])
+    chunks = spies["model_predict"][::2]  # predict_proba, then predict, per chunk
+    assert [len(c) for c in chunks] == [64] * (len(test) // 64) + [len(test) % 64]
+    assert rows(np.concatenate(chunks)) == rows(data.X[test])
+    np.testing.assert_array_equal(result["scores"][0]["y_true"], data.y[test])
+
+
+def test_chunked_scores_equal_one_call():
+    from sklearn.ensemble import RandomForestClassifier
+
+    X = np.random.default_rng(0).normal(size=(300, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 1).astype(int)
+    pipe = Pipeline([("model", RandomForestClassifier(20, random_state=0))]).fit(X, y)
+    rows_ = np.arange(0, 300, 2)
+    whole = _cell.predict_rows(pipe, X, rows_)
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(_cell, "SCORE_ROWS", 7)
+    try:
+        chunked = _cell.predict_rows(pipe, X, rows_)
+    finally:
+        monkeypatch.undo()
+    np.testing.assert_array_equal(whole[0], chunked[0])
+    np.testing.assert_array_equal(whole[1], chunked[1])
+    np.testing.assert_array_equal(whole[0], pipe.predict_proba(X[rows_])[:, 1])

@@ -311,3 +311,31 @@ def test_overrides_reach_list_shorthand_and_leave_the_input_alone():
 
 def test_metric_names_are_those_of_classification_metrics():
     assert {"pr_auc", "recall", "mcc", "tpr_at_fpr_1%", "brier", "ece"} <= set(METRICS)
+
+
+def test_sample_evaluation_keys():
+    base = {"seeds": [0], "dataset": {"name": "demo"}, "models": ["logreg"]}
+    cfg = load_config({**base, "evaluation": {"split": "sample", "train_size": 200,
+                                              "minority_fraction": 0.05}})
+    assert cfg["evaluation"]["train_size"] == 200
+    assert cfg["evaluation"]["minority_fraction"] == 0.05
+    cfg = load_config({**base, "evaluation": {"split": "sample", "train_size": 0.25}})
+    assert cfg["evaluation"]["minority_fraction"] is None
+    # Other splits resolve as before the mode existed (older folders still resume).
+    assert "train_size" not in load_config({**base, "evaluation": {"split": "cv"}})["evaluation"]
+
+
+@pytest.mark.parametrize("evaluation, match", [
+    ({"split": "sample"}, "evaluation.train_size: split = 'sample' needs the training sample"),
+    ({"split": "sample", "train_size": 1.5}, "evaluation.train_size: must be a float strictly"),
+    ({"split": "sample", "train_size": 2}, "evaluation.train_size: must be an integer >= 4"),
+    ({"split": "sample", "train_size": 100, "minority_fraction": 0},
+     "evaluation.minority_fraction: must be a float"),
+    ({"split": "cv", "train_size": 100}, "evaluation.train_size: applies only to split = "
+                                         "'sample'"),
+    ({"split": "smaple"}, "did you mean 'sample'"),
+])
+def test_bad_sample_evaluation(evaluation, match):
+    with pytest.raises(ConfigError, match=match):
+        load_config({"seeds": [0], "dataset": {"name": "demo"}, "models": ["logreg"],
+                     "evaluation": evaluation})

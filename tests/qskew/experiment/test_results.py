@@ -134,6 +134,16 @@ def test_paired_test_reads_the_ratio_from_the_fold_sizes():
                            _frame(baseline, 125, 25))["t"] == pytest.approx(2.0)
 
 
+def test_sample_splits_correct_for_the_training_samples_overlap():
+    baseline = [0.5, 0.6, 0.55, 0.7, 0.65]
+    a, b = _frame(np.add(baseline, D), 2000, 98_000), _frame(baseline, 2000, 98_000)
+    t, p = stats_.corrected_ttest(D, 0.02)  # 2,000 of 100,000 rows: the expected overlap
+    assert res.paired_test(a, b, sample=True) == pytest.approx(
+        {"n_pairs": 5, "mean_diff": 0.02, "t": t, "p_value": p, "p_note": ""})
+    # n_test / n_train = 49 would make any difference untestable.
+    assert p < 0.06 and res.paired_test(a, b)["p_value"] > 0.8
+
+
 @pytest.mark.parametrize(
     "a, b, sizes, note",
     [([0.9] * 4, [0.8] * 4, (80, 20), "only 4 paired result(s); the test needs 5"),
@@ -290,10 +300,37 @@ def test_metrics_table_carries_the_recorded_fold_sizes():
                          "metrics": {"pr_auc": 0.5}} for f in range(3)]}]
     table = res.metrics_table(config, cells)
     assert list(table.columns) == ["resampler", "model", "seed", "fold", "metric", "value",
-                                   "n_train", "n_test"]
+                                   "value_low", "value_high", "n_train", "n_test"]
     assert table["n_train"].tolist() == [264, 265, 266] and table["n_test"].dtype == int
+    assert table["value_low"].isna().all()
     del cells[0]["folds"][1]["n_test"]
     assert res.metrics_table(config, cells)["n_test"].isna().tolist() == [False, True, False]
+
+
+def test_unresolved_rates_carry_their_intervals_and_are_marked():
+    config = {**_config(None), "evaluation": {"metrics": ["pr_auc", "tpr_at_fpr_0.1%"],
+                                              "baseline": None}}
+    folds = [{"fold": f, "n_train": 200, "n_test": 200,
+              "metrics": {"pr_auc": 0.8 + f / 100, "tpr_at_fpr_0.1%": 0.3 + f / 10},
+              "intervals": {"tpr_at_fpr_0.1%": [0.1 + f / 10, 0.6 + f / 10]} if f else {}}
+             for f in range(3)]
+    table = res.metrics_table(config, [{"resampler": "none", "model": "rf", "seed": 0,
+                                        "folds": folds}])
+    rates = table[table["metric"] == "tpr_at_fpr_0.1%"]
+    assert rates["value_low"].tolist()[1:] == pytest.approx([0.2, 0.3])
+    assert rates["value_high"].tolist()[1:] == pytest.approx([0.7, 0.8])
+    assert np.isnan(rates["value_low"].iloc[0])
+    assert table.loc[table["metric"] == "pr_auc", "value_low"].isna().all()
+    summary = res.summary_table(config, table)
+    assert summary.set_index("metric")["unresolved"].to_dict() == {"pr_auc": 0,
+                                                                   "tpr_at_fpr_0.1%": 2}
+    wide = res.pretty(summary)
+    assert wide.loc[("none", "rf"), "tpr_at_fpr_0.1%"].endswith(res.UNRESOLVED)
+    assert not wide.loc[("none", "rf"), "pr_auc"].endswith(res.UNRESOLVED)
+    note = res.unresolved_note(summary)
+    assert note.startswith("(!) unresolved: tpr_at_fpr_0.1% in 2 of 3 folds")
+    assert "value_low" in note and 'split = "sample"' in note
+    assert res.unresolved_note(summary[summary["metric"] == "pr_auc"]) == ""
 
 
 def test_versions_name_the_libraries_and_the_backend():

@@ -135,8 +135,9 @@ def test_kernel_diagnostics_of_every_kernel_model_and_stack_member(tmp_path):
 def test_metrics_csv_is_tidy_and_long(finished):
     metrics = pd.read_csv(finished.path / "metrics.csv")
     assert list(metrics.columns) == ["resampler", "model", "seed", "fold", "metric", "value",
-                                     "n_train", "n_test"]
+                                     "value_low", "value_high", "n_train", "n_test"]
     assert len(metrics) == 2 * 2 * 2 * 3
+    assert metrics["value_low"].isna().all()  # no low-FPR rate asked for
     # the cells' recorded fold sizes: 397 rows, a stratified 70/30 holdout
     assert set(zip(metrics["n_train"], metrics["n_test"])) == {(277, 120)}
     assert metrics[["resampler", "model", "seed"]].drop_duplicates().values.tolist()[:3] == [
@@ -150,9 +151,10 @@ def test_summary_csv(finished):
     summary = pd.read_csv(finished.path / "summary.csv", keep_default_na=False,
                           na_values=[""])
     assert list(summary.columns) == ["resampler", "model", "metric", "n", "mean", "std",
-                                     "ci_low", "ci_high", "baseline", "n_pairs", "mean_diff",
-                                     "t", "p_value", "p_holm", "p_note"]
+                                     "ci_low", "ci_high", "unresolved", "baseline", "n_pairs",
+                                     "mean_diff", "t", "p_value", "p_holm", "p_note"]
     assert len(summary) == 4 * 3 and (summary["n"] == 2).all()
+    assert (summary["unresolved"] == 0).all()
     assert (summary["ci_low"] <= summary["mean"]).all()
     assert (summary["mean"] <= summary["ci_high"]).all()
     smote = summary[summary.resampler == "smote"]
