@@ -45,7 +45,8 @@ _DATA = {}
 
 
 class Data:
-    """A loaded binary dataset: ``X`` float64, ``y`` in {0, 1} with 1 the minority class."""
+    """A loaded binary dataset: ``X`` float64 (float32 if the loader read float32), ``y`` in
+    {0, 1} with 1 the class to detect (``dataset.positive``, else the minority)."""
 
     def __init__(self, X, y, feature_names, labels):
         self.X, self.y, self.feature_names, self.labels = X, y, feature_names, labels
@@ -62,7 +63,8 @@ def load_data(dataset):
 
 def _load(dataset):
     loader, path_param = reg.DATASETS[dataset["name"]]
-    options = {k: v for k, v in dataset.items() if k not in ("name", "path", "subsample")}
+    options = {k: v for k, v in dataset.items()
+               if k not in ("name", "path", "subsample", "positive")}
     if path_param is None:
         X, y = loader()
     else:
@@ -76,12 +78,27 @@ def _load(dataset):
             f"the experiment runner scores binary problems; the {dataset['name']!r} data has "
             f"{len(counts)} classes ({', '.join(map(str, counts.index[:6]))}). Choose a binary "
             "target (e.g. label = 'binary' for cicids2017, target = 'label' for ton_iot).")
-    # The positive class is the minority; a tie picks the larger label.
+    # The positive class is the one named, else the minority; a tie picks the larger label.
     positive = min(counts.index, key=lambda c: (counts[c], str(c)))
+    if "positive" in dataset:
+        positive = _named_class(dataset["positive"], counts)
     negative = next(c for c in counts.index if c != positive)
     frame = pd.DataFrame(X)
-    return Data(frame.to_numpy(dtype=np.float64), (y == positive).to_numpy().astype(int),
+    # float32 as read (dataset.dtype = "float32") stays float32: half the memory at scale.
+    dtype = np.float32 if len(frame.columns) and (frame.dtypes == np.float32).all() \
+        else np.float64
+    return Data(frame.to_numpy(dtype=dtype), (y == positive).to_numpy().astype(int),
                 [str(c) for c in frame.columns], [str(negative), str(positive)])
+
+
+def _named_class(label, counts):
+    """The class of ``counts`` that ``label`` names (``1`` also finds ``"1"``: CSV labels)."""
+    for value in counts.index:
+        if value == label or str(value) == str(label):
+            return value
+    raise ValueError(
+        f"dataset.positive = {label!r} is not a class of the data; its classes are "
+        f"{', '.join(f'{c!r} ({n:,} rows)' for c, n in counts.items())}. Name one of them.")
 
 
 def splits(y, evaluation, seed):

@@ -230,8 +230,8 @@ def _dataset(check, section, base):
     if name is None:
         return {}
     options = reg.loader_options(name)
-    check.keys("dataset", section, ["path", "subsample", *options] if name != "demo"
-               else ["subsample"])
+    check.keys("dataset", section, ["path", "subsample", "positive", *options]
+               if name != "demo" else ["subsample", "positive"])
     resolved = {"name": name}
     if name != "demo":
         resolved["path"] = _data_path(check, section.get("path"), base, name)
@@ -249,6 +249,13 @@ def _dataset(check, section, base):
             resolved[option] = default
     if "subsample" in section:
         resolved["subsample"] = _subsample(check, section["subsample"])
+    if "positive" in section:  # else the rarer class, as before the key existed
+        positive = section["positive"]
+        if isinstance(positive, bool) or not isinstance(positive, (int, str)):
+            check.add("dataset.positive", f"must be the label of the class to detect, an "
+                      f"integer or a string (e.g. positive = 1); got {kind(positive)} "
+                      f"{positive!r}")
+        resolved["positive"] = positive
     return resolved
 
 

@@ -283,3 +283,22 @@ def test_chunked_scores_equal_one_call():
     np.testing.assert_array_equal(whole[0], chunked[0])
     np.testing.assert_array_equal(whole[1], chunked[1])
     np.testing.assert_array_equal(whole[0], pipe.predict_proba(X[rows_])[:, 1])
+
+
+def test_dataset_positive_names_the_class_to_detect(tmp_path):
+    frame = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) ** 2,
+                          "label": [0] * 5 + [1] * 25})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    dataset = {"name": "table", "path": str(tmp_path / "t.csv"), "target": "label"}
+    cfg = load_config({"seeds": [0], "dataset": dataset, "models": ["logreg"]})
+    assert _cell._load(cfg["dataset"]).y.sum() == 5  # the rarer class by default
+    cfg = load_config({"seeds": [0], "dataset": {**dataset, "positive": 1}, "models": ["logreg"]})
+    data = _cell._load(cfg["dataset"])
+    assert data.y.sum() == 25 and data.labels == ["0", "1"]
+    cfg = load_config({"seeds": [0], "dataset": {**dataset, "positive": 7}, "models": ["logreg"]})
+    with pytest.raises(ValueError, match=r"dataset.positive = 7 is not a class of the data; "
+                                         r"its classes are 1 \(25 rows\), 0 \(5 rows\)"):
+        _cell._load(cfg["dataset"])
+    with pytest.raises(Exception, match="dataset.positive: must be the label"):
+        load_config({"seeds": [0], "dataset": {**dataset, "positive": 1.5},
+                     "models": ["logreg"]})
