@@ -23,8 +23,9 @@ def generator_circuit(noise, weights, *, wires, observables="Z"):
     ----------
     noise : tensor_like of shape (latent_dim,) or (batch, latent_dim)
         Latent angles, ``latent_dim <= len(wires)``.
-    weights : tensor_like of shape (n_layers, n_wires, 2)
-        Trainable angles.
+    weights : tensor_like of shape (n_layers, n_wires, 2) or (batch, n_layers, n_wires, 2)
+        Trainable angles; with a leading batch axis (PennyLane's broadcasting), one set
+        per circuit of the batch, e.g. several generator patches simulated together.
     wires : Sequence
     observables : {"Z", "XYZ"}, default="Z"
         Read ``⟨Z⟩`` of every wire, or ``⟨X⟩, ⟨Y⟩, ⟨Z⟩`` of every wire (three
@@ -51,9 +52,10 @@ def generator_circuit(noise, weights, *, wires, observables="Z"):
     """
     generator_outputs(len(wires), observables)
     shape = tuple(qml.math.shape(weights))
-    if len(shape) != 3 or shape[1:] != (len(wires), 2):
+    if len(shape) not in (3, 4) or shape[-2:] != (len(wires), 2):
         raise ValueError(
-            f"weights must have shape (n_layers, {len(wires)}, 2); got {shape}."
+            f"weights must have shape (n_layers, {len(wires)}, 2), or (batch, n_layers, "
+            f"{len(wires)}, 2) for one set per circuit; got {shape}."
         )
     latent_dim = qml.math.shape(noise)[-1]
     if latent_dim > len(wires):
@@ -63,8 +65,8 @@ def generator_circuit(noise, weights, *, wires, observables="Z"):
         )
     for i in range(latent_dim):
         qml.RY(noise[..., i], wires=wires[i])
-    for layer in range(shape[0]):
-        hardware_efficient_layer(weights[layer], wires)
+    for layer in range(shape[-3]):
+        hardware_efficient_layer(weights[..., layer, :, :], wires)
     return [
         qml.expval(_PAULI[name](wire)) for wire in wires for name in OBSERVABLE_SETS[observables]
     ]

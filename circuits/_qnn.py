@@ -25,14 +25,14 @@ def hardware_efficient_layer(weights, wires):
 
     Parameters
     ----------
-    weights : tensor_like of shape (n_wires, 2)
-        ``(θ_i, φ_i)`` per wire.
+    weights : tensor_like of shape (n_wires, 2) or (batch, n_wires, 2)
+        ``(θ_i, φ_i)`` per wire (with a leading batch axis: per circuit of a broadcast).
     wires : Sequence
         Wires, in ring order (no ring closure for two wires or fewer).
     """
     for i, wire in enumerate(wires):
-        qml.RY(weights[i, 0], wires=wire)
-        qml.RZ(weights[i, 1], wires=wire)
+        qml.RY(weights[..., i, 0], wires=wire)
+        qml.RZ(weights[..., i, 1], wires=wire)
     for i, j in entangling_pairs(len(wires), "circular"):
         qml.CNOT(wires=[wires[i], wires[j]])
 

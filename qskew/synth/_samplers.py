@@ -491,7 +491,8 @@ class QGANOverSampler(_GANOverSampler):
         state = 16 * (4 if self.backend == "default.mixed" else 2) ** self.n_qubits
         gates = self.n_layers * self.n_qubits * 2 + self.n_qubits + 2
         train = min(self.batch_size, n_rows) * state * gates * n_patches
-        draws = min(n_new, _memory.block_rows(4 * state)) * 4 * state
+        per_draw = 4 * state * n_patches  # the patches are simulated together
+        draws = min(n_new, _memory.block_rows(per_draw)) * per_draw
         return int(max(train, draws))
 
     def _transpiled_size(self):
