@@ -1,8 +1,9 @@
-"""File and option checks shared by the dataset loaders.
+"""File reading and option checks shared by the dataset loaders.
 
 Every message follows the house rule: what is required, what was seen, how to fix it.
 """
 
+import contextlib
 import difflib
 import os
 import warnings
@@ -11,8 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from qskew.datasets._rows import duplicated_rows
+
 # A UTF-8 byte-order mark, as read by a UTF-8 and by a cp1252 decoder.
 _BOMS = ("\ufeff", "\u00ef\u00bb\u00bf")
+DTYPES = ("float64", "float32")
+#: Rows that :func:`read_csv_chunks` parses at a time: near 100 MB of parser memory for the 79
+#: columns of CICIDS2017, against several GB for its whole release at once.
+CHUNK_ROWS = 100_000
 
 
 def did_you_mean(word, options, n=3):
@@ -71,6 +78,46 @@ def check_flag(owner, name, value):
     """Raise ``TypeError`` unless ``value`` is a bool."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner}: {name} must be True or False; got {value!r}.")
+
+
+def check_dtype(owner, dtype):
+    """The features' dtype as a numpy dtype; raise ``ValueError`` unless float64 or float32.
+
+    Parameters
+    ----------
+    owner : str
+    dtype : {"float64", "float32"} or {numpy.float64, numpy.float32}
+
+    Returns
+    -------
+    numpy.dtype
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is anything else (other spellings such as ``"f4"`` included).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_dtype("f", "float32"), check_dtype("f", np.float64)
+    (dtype('float32'), dtype('float64'))
+    """
+    if isinstance(dtype, str):
+        if dtype in DTYPES:
+            return np.dtype(dtype)
+    elif isinstance(dtype, (type, np.dtype)) and dtype in (np.float64, np.float32):
+        return np.dtype(dtype)
+    hint = _hint(dtype, DTYPES) if isinstance(dtype, str) else ""
+    raise ValueError(
+        f"{owner}: dtype must be one of 'float64', 'float32' (or numpy.float64, "
+        f"numpy.float32); got {dtype!r}.{hint or ' Pass float32 to halve the features memory.'}"
+    )
+
+
+def as_dtype(frame, dtype):
+    """``frame`` unchanged for float64 (numbers as read), else every column as ``dtype``."""
+    return frame if dtype == np.float64 else frame.astype(dtype)
 
 
 def check_count(owner, name, value, minimum=1):
@@ -134,6 +181,26 @@ def check_file(owner, path, expected):
     return path
 
 
+@contextlib.contextmanager
+def _csv_errors(owner, path):
+    """pandas' reading errors as loader-style ``ValueError``."""
+    try:
+        yield
+    except pd.errors.EmptyDataError as exc:
+        raise ValueError(
+            f"{owner}: '{path}' holds no columns (blank file). Fetch the file again."
+        ) from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"{owner}: '{path}' could not be read as CSV ({exc}). Check that it is the "
+            "original comma-separated file, not a spreadsheet export or an archive."
+        ) from exc
+
+
+def _no_rows(owner, path):
+    return ValueError(f"{owner}: '{path}' has a header but no data rows. Fetch the file again.")
+
+
 def read_csv(owner, path, **kwargs):
     """``pandas.read_csv`` with stripped column names and loader-style errors.
 
@@ -144,23 +211,53 @@ def read_csv(owner, path, **kwargs):
     ValueError
         If the file holds no header, no data rows, cannot be decoded or parsed.
     """
-    try:
+    with _csv_errors(owner, path):
         frame = pd.read_csv(path, **kwargs)
-    except pd.errors.EmptyDataError as exc:
-        raise ValueError(
-            f"{owner}: '{path}' holds no columns (blank file). Fetch the file again."
-        ) from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(
-            f"{owner}: '{path}' could not be read as CSV ({exc}). Check that it is the "
-            "original comma-separated file, not a spreadsheet export or an archive."
-        ) from exc
     if len(frame) == 0:
-        raise ValueError(
-            f"{owner}: '{path}' has a header but no data rows. Fetch the file again."
-        )
+        raise _no_rows(owner, path)
     frame.columns = clean_names(frame.columns)
     return frame
+
+
+def read_csv_chunks(owner, path, **kwargs):
+    """:func:`read_csv` a block of ``CHUNK_ROWS`` rows at a time.
+
+    Each block's dtypes are inferred from its own rows (an integer column
+    with an empty cell is float64 in that block only); ``pandas.concat``
+    of the blocks gives the dtypes of a whole-file read.
+
+    Parameters
+    ----------
+    owner : str
+    path : Path
+    **kwargs
+        Passed to :func:`pandas.read_csv`.
+
+    Yields
+    ------
+    DataFrame
+        At least one non-empty block, names cleaned as by :func:`read_csv`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`read_csv`, when reading starts or at the block with the problem.
+    """
+    with _csv_errors(owner, path):
+        reader = pd.read_csv(path, chunksize=CHUNK_ROWS, **kwargs)
+    rows = 0
+    with reader:
+        while True:
+            with _csv_errors(owner, path):
+                chunk = next(reader, None)
+            if chunk is None:
+                break
+            if len(chunk):
+                rows += len(chunk)
+                chunk.columns = clean_names(chunk.columns)
+                yield chunk
+    if rows == 0:
+        raise _no_rows(owner, path)
 
 
 def clean_names(columns):
@@ -227,7 +324,7 @@ def warn(message, stacklevel=2):
     warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
 
 
-def drop_duplicate_rows(frame, labels):
+def drop_duplicate_rows(frame, labels, hashes=None):
     """Remove exact duplicate rows of ``frame`` (the first copy stays).
 
     Parameters
@@ -236,6 +333,9 @@ def drop_duplicate_rows(frame, labels):
         The rows compared, all columns.
     labels : array-like of shape (n_rows,)
         Each row's class, to count the removed rows per class.
+    hashes : ndarray of uint64, optional
+        Row hashes, equal for equal rows, also required equal (see
+        :func:`~qskew.datasets._rows.duplicated_rows`); default: hashes of ``frame``.
 
     Returns
     -------
@@ -246,7 +346,7 @@ def drop_duplicate_rows(frame, labels):
     details : dict
         ``duplicates_removed`` and ``duplicates_removed_by_class``.
     """
-    removed = frame.duplicated(keep="first").to_numpy()
+    removed = duplicated_rows(frame, hashes)
     by_class = removed_by_class(labels, removed)
     details = {"duplicates_removed": int(removed.sum()), "duplicates_removed_by_class": by_class}
     entry = None

@@ -6,13 +6,15 @@ labels' cp1252 dash (byte 0x96), the lower-case "w" of the Wednesday file, exact
 and zero-variance columns.
 """
 
+import dataclasses
+import inspect
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from qskew.datasets import load_cicids2017
+from qskew.datasets import _io, load_cicids2017
 from qskew.datasets._cicids import LABELS, clean_label
 
 # The header exactly as the release writes it (79 columns, spaces included).
@@ -238,7 +240,8 @@ def test_clean_label(raw, clean):
     assert clean_label(raw) == clean
 
 
-def test_corrected_reextraction_schema(tmp_path):
+def write_reextraction(path):
+    """Five flows in the schema of the corrected re-extraction (identifiers, text, new labels)."""
     header = ("id,Flow ID,Src IP,Src Port,Dst IP,Dst Port,Protocol,Timestamp,Flow Duration,"
               "Total Fwd Packet,Fwd Seg Size Min,Label,Attempted Category")
     rows = [f"{i},192.168.10.5-104.16.207.165-{54865 + i}-443-6,192.168.10.5,{54865 + i},"
@@ -246,7 +249,11 @@ def test_corrected_reextraction_schema(tmp_path):
             for i, (label, cat) in enumerate([("BENIGN", -1), ("Portscan", -1),
                                               ("Botnet - Attempted", 1), ("BENIGN", -1),
                                               ("Web Attack - Brute Force - Attempted", 3)])]
-    path = write(tmp_path / "monday.csv", rows, header=header, encoding="utf-8")
+    return write(path, rows, header=header, encoding="utf-8")
+
+
+def test_corrected_reextraction_schema(tmp_path):
+    path = write_reextraction(tmp_path / "monday.csv")
     with pytest.warns(UserWarning, match=r"2 label\(s\) are not among the 15.*'Botnet - "
                                          r"Attempted': 1.*count as attacks \(1\)") as rec:
         X, y, card = load_cicids2017(path, drop_constant=False)
@@ -304,6 +311,90 @@ def test_clean_files_raise_no_warning(folder):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_cicids2017(folder, label="multiclass")
+
+
+# -- dtype and reading in blocks ------------------------------------------------
+
+
+def load_quietly(paths, **kwargs):
+    """X, y, the card as a dict, and the warnings' messages."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X, y, card = load_cicids2017(paths, **kwargs)
+    return X, y, dataclasses.asdict(card), [str(w.message) for w in caught]
+
+
+def write_messy(path):
+    """Flows whose blocks differ in dtype: blank lines, text in a number column, a late copy."""
+    blank = "," * (len(NAMES) - 1)
+    text = flow(3, "BENIGN").replace(",301,", ",1.2.3,", 1)  # Flow Duration of r=3
+    return write(path, [flow(1, "BENIGN"), flow(2, "DDoS"), blank, blank, text,
+                        flow(4, "DDoS", "Infinity"), flow(5, "BENIGN", ""), flow(1, "BENIGN")])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"label": "multiclass", "inf_policy": "clip"}, {"inf_policy": "nan"},
+     {"drop_duplicates": False, "drop_constant": False}],
+    ids=["defaults", "multiclass-clip", "nan", "keep-all"],
+)
+def test_float32_is_the_float64_result_converted(folder, kwargs):
+    X64, y64, card64, _ = load_quietly(folder, **kwargs)
+    X32, y32, card32, _ = load_quietly(folder, dtype="float32", **kwargs)
+    assert (X32.dtypes == "float32").all() and (X64.dtypes != "float32").all()
+    pd.testing.assert_frame_equal(X32, X64.astype("float32"))
+    pd.testing.assert_series_equal(y32, y64)
+    assert card32 == card64
+
+
+def test_dtype_is_a_keyword_option_with_a_string_default(folder):
+    parameter = inspect.signature(load_cicids2017).parameters["dtype"]
+    assert parameter.kind is parameter.KEYWORD_ONLY and parameter.default == "float64"
+    X, _, _ = load_cicids2017(folder, dtype=np.float32)
+    assert (X.dtypes == "float32").all()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3])
+@pytest.mark.parametrize("source", ["folder", "messy", "reextraction"])
+def test_block_size_does_not_change_the_result(folder, tmp_path, monkeypatch, source,
+                                               chunk_rows, dtype):
+    paths = {"folder": folder, "messy": write_messy(tmp_path / MONDAY),
+             "reextraction": write_reextraction(tmp_path / "re.csv")}[source]
+    whole = load_quietly(paths, dtype=dtype, label="multiclass", inf_policy="nan")
+    monkeypatch.setattr(_io, "CHUNK_ROWS", chunk_rows)
+    blocks = load_quietly(paths, dtype=dtype, label="multiclass", inf_policy="nan")
+    pd.testing.assert_frame_equal(blocks[0], whole[0])
+    pd.testing.assert_series_equal(blocks[1], whole[1])
+    assert blocks[2:] == whole[2:]
+    if source == "messy":  # the blocks' dtypes differed: all the quirks are still seen
+        assert whole[2]["details"]["unlabelled_rows"] == 2
+        assert whole[2]["details"]["unparseable_cells"] == {"Flow Duration": 1}
+        assert whole[2]["details"]["duplicates_removed"] == 1
+
+
+def test_float32_judges_duplicates_on_the_values_as_read(tmp_path):
+    # Rows alike in float32 but not as read stay, whatever the dtype: the same rows and card.
+    path = write(tmp_path / MONDAY, [
+        flow(1, "BENIGN", "0.1", "0.2"),
+        flow(1, "BENIGN", "0.10000000001", "0.2"),  # differs beyond float32 in one column
+        flow(1, "BENIGN", "0.10000000001", "0.20000000001"),  # in two columns
+        flow(1, "BENIGN", "0.1", "0.2"),  # a true copy of the first
+    ])
+    X64, _, card64, _ = load_quietly(path, drop_constant=False)
+    X32, _, card32, _ = load_quietly(path, drop_constant=False, dtype="float32")
+    assert card64["details"]["duplicates_removed"] == 1 and card32 == card64
+    pd.testing.assert_frame_equal(X32, X64.astype("float32"))
+    assert X32.duplicated().sum() == 2  # in float32 the three rows left are alike
+
+
+def test_float32_judges_constant_columns_on_its_own_values(tmp_path):
+    # The documented exception: a column varying only beyond float32's precision is constant.
+    path = write(tmp_path / MONDAY, [flow(1, "BENIGN", "0.1"), flow(2, "DDoS", "0.10000000001")])
+    X64, _, card64, _ = load_quietly(path)
+    X32, _, card32, _ = load_quietly(path, dtype="float32")
+    assert "Flow Bytes/s" in X64.columns and "Flow Bytes/s" not in X32.columns
+    assert card32["details"]["constant_columns"] == ["Flow Bytes/s"] + CONSTANT
 
 
 # -- errors --------------------------------------------------------------------
@@ -369,6 +460,10 @@ def test_bad_paths(tmp_path, make, error, match):
         ({"inf_policy": "NaN"}, ValueError, r"Did you mean 'nan'\?"),
         ({"drop_constant": 1}, TypeError, r"drop_constant must be True or False; got 1"),
         ({"drop_duplicates": None}, TypeError, r"drop_duplicates must be True or False"),
+        ({"dtype": "float16"}, ValueError, r"load_cicids2017: dtype must be one of 'float64', "
+                                           r"'float32' \(or numpy\.float64, numpy\.float32\); "
+                                           r"got 'float16'\. Did you mean"),
+        ({"dtype": int}, ValueError, r"dtype must be one of .*; got <class 'int'>"),
     ],
 )
 def test_bad_options(folder, kwargs, error, match):

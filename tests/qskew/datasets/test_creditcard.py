@@ -1,12 +1,14 @@
 """Tests for qskew.datasets.load_creditcard on fixture files in the Kaggle schema."""
 
+import dataclasses
+import inspect
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from qskew.datasets import DatasetCard, load_creditcard
+from qskew.datasets import DatasetCard, _io, load_creditcard
 
 COLUMNS = ["Time", *[f"V{i}" for i in range(1, 29)], "Amount", "Class"]
 V = [f"V{i}" for i in range(1, 29)]
@@ -144,6 +146,40 @@ def test_card_prints_the_cleaning(creditcard):
     assert "PR-AUC" in text
 
 
+@pytest.mark.parametrize("time", ["drop", "hour", "keep"])
+def test_float32_is_the_float64_result_converted(creditcard, time):
+    X64, y64, card64 = load_creditcard(creditcard, time=time)
+    X32, y32, card32 = load_creditcard(creditcard, time=time, dtype="float32")
+    assert (X32.dtypes == "float32").all()
+    pd.testing.assert_frame_equal(X32, X64.astype("float32"))
+    pd.testing.assert_series_equal(y32, y64)
+    assert dataclasses.asdict(card32) == dataclasses.asdict(card64)
+
+
+def test_dtype_is_a_keyword_option_with_a_string_default(creditcard):
+    parameter = inspect.signature(load_creditcard).parameters["dtype"]
+    assert parameter.kind is parameter.KEYWORD_ONLY and parameter.default == "float64"
+    X, _, _ = load_creditcard(creditcard, dtype=np.float32, time="hour")
+    assert (X.dtypes == "float32").all() and X["Hour"].tolist()[:5] == [0, 0, 0, 1, 2]
+
+
+def test_float32_judges_duplicates_on_the_values_as_read(tmp_path):
+    rows = make_rows()[:13]
+    rows.append([rows[0][0], rows[0][1] + 1e-12, *rows[0][2:]])  # alike in float32 only
+    X32, _, card = load_creditcard(write_creditcard(tmp_path / "c.csv", rows), dtype="float32")
+    assert card.details["duplicates_removed"] == 0 and len(X32) == 14
+    assert X32.duplicated().sum() == 1
+
+
+def test_block_size_does_not_change_the_result(creditcard, monkeypatch):
+    whole = load_creditcard(creditcard, time="keep")
+    monkeypatch.setattr(_io, "CHUNK_ROWS", 4)
+    blocks = load_creditcard(creditcard, time="keep")
+    pd.testing.assert_frame_equal(blocks[0], whole[0])
+    pd.testing.assert_series_equal(blocks[1], whole[1])
+    assert dataclasses.asdict(blocks[2]) == dataclasses.asdict(whole[2])
+
+
 def test_no_warning_on_a_clean_file(creditcard):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -182,9 +218,13 @@ def _rewrite(tmp_path, change):
          r"\(first in data row 16\).*truncated"),
         (lambda f: f.assign(V1=[np.inf] + [0.0] * 15),
          r"has 1 in columns \['V1'\]"),
+        (lambda f: f.assign(V3=[0.5] * 9 + ["x1"] + [0.5] * 6),
+         r"found text such as 'x1' in V3 \(data row 10\)"),
     ],
 )
-def test_bad_content(tmp_path, change, match):
+@pytest.mark.parametrize("chunk_rows", [4, 100_000])
+def test_bad_content(tmp_path, monkeypatch, change, match, chunk_rows):
+    monkeypatch.setattr(_io, "CHUNK_ROWS", chunk_rows)  # row numbers count the whole file
     with pytest.raises(ValueError, match=match):
         load_creditcard(_rewrite(tmp_path, change))
 
@@ -225,6 +265,8 @@ def test_empty_files(tmp_path, content, match):
         ({"time": None}, ValueError, r"time must be one of .*; got None"),
         ({"drop_duplicates": "yes"}, TypeError, r"drop_duplicates must be True or False; "
                                                 r"got 'yes'"),
+        ({"dtype": "float"}, ValueError, r"load_creditcard: dtype must be one of 'float64', "
+                                         r"'float32' .*; got 'float'\. Did you mean"),
     ],
 )
 def test_bad_options(creditcard, kwargs, error, match):

@@ -1,6 +1,8 @@
 """Tests for qskew.datasets.load_table on CSV and ARFF fixture files."""
 
+import dataclasses
 import gzip
+import inspect
 
 import numpy as np
 import pandas as pd
@@ -156,11 +158,35 @@ def test_bad_arff(tmp_path, content, match):
          r"categorical must be one of 'onehot', 'ordinal', 'drop'; got 'hot'"),
         ({"target": "outcome", "max_categories": -1}, ValueError, r"max_categories must be"),
         ({"target": "outcome", "drop_duplicates": 0}, TypeError, r"drop_duplicates must be"),
+        ({"target": "outcome", "dtype": "double"}, ValueError,
+         r"load_table: dtype must be one of 'float64', 'float32' .*; got 'double'\. Pass"),
     ],
 )
 def test_bad_options(csv_path, kwargs, error, match):
     with pytest.raises(error, match=match):
         load_table(csv_path, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "source, kwargs",
+    [("csv", {"target": "outcome"}), ("csv", {"target": "outcome", "categorical": "ordinal"}),
+     ("arff", {"target": "class"})],
+)
+def test_float32_is_the_float64_result_converted(csv_path, arff_path, source, kwargs):
+    path = csv_path if source == "csv" else arff_path
+    X64, y64, card64 = load_table(path, **kwargs)
+    X32, y32, card32 = load_table(path, dtype="float32", **kwargs)
+    assert (X32.dtypes == "float32").all()
+    pd.testing.assert_frame_equal(X32, X64.astype("float32"))
+    pd.testing.assert_series_equal(y32, y64)
+    assert dataclasses.asdict(card32) == dataclasses.asdict(card64)
+
+
+def test_dtype_is_a_keyword_option_with_a_string_default(csv_path):
+    parameter = inspect.signature(load_table).parameters["dtype"]
+    assert parameter.kind is parameter.KEYWORD_ONLY and parameter.default == "float64"
+    X, _, _ = load_table(csv_path, target="outcome", dtype=np.float32)
+    assert (X.dtypes == "float32").all() and int(X["bmi"].isna().sum()) == 1
 
 
 def test_missing_file(tmp_path):

@@ -5,8 +5,11 @@ The fixtures carry the release's quirks: ``-`` for absent fields, ``T``/``F``/``
 ``ts`` and an ``http_referrer`` column.
 """
 
+import dataclasses
+import inspect
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -214,6 +217,27 @@ def test_unknown_column_warns_and_is_dropped(tmp_path):
     assert "uid" not in X.columns and card.details["dropped_columns"][0] == "uid"
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"text": "hash", "categorical": "ordinal"}, {"target": "type", "max_categories": 2}],
+    ids=["defaults", "hash-ordinal", "type-capped"],
+)
+def test_float32_is_the_float64_result_converted(network, kwargs):
+    X64, y64, card64 = load_ton_iot(network, **kwargs)
+    X32, y32, card32 = load_ton_iot(network, dtype="float32", **kwargs)
+    assert (X32.dtypes == "float32").all() and (X64.dtypes == "uint8").any()
+    pd.testing.assert_frame_equal(X32, X64.astype("float32"))
+    pd.testing.assert_series_equal(y32, y64)
+    assert dataclasses.asdict(card32) == dataclasses.asdict(card64)
+
+
+def test_dtype_is_a_keyword_option_with_a_string_default(network):
+    parameter = inspect.signature(load_ton_iot).parameters["dtype"]
+    assert parameter.kind is parameter.KEYWORD_ONLY and parameter.default == "float64"
+    X, _, _ = load_ton_iot(network, dtype=np.float32)
+    assert (X.dtypes == "float32").all()
+
+
 def test_clean_file_raises_no_warning(network):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -283,6 +307,8 @@ def test_header_case_is_tolerated(tmp_path):
         ({"max_categories": 0}, ValueError, r"max_categories must be an integer >= 1; got 0"),
         ({"max_categories": 2.5}, ValueError, r"max_categories must be an integer >= 1"),
         ({"drop_duplicates": "no"}, TypeError, r"drop_duplicates must be True or False"),
+        ({"dtype": "float16"}, ValueError, r"load_ton_iot: dtype must be one of 'float64', "
+                                           r"'float32' .*; got 'float16'"),
     ],
 )
 def test_bad_options(network, kwargs, error, match):
