@@ -3,7 +3,8 @@
 A stack fits each member ``cv + 1`` times (the out-of-fold fits and the final one). Stacks
 that differ only in their fusion or meta-learner, fitted on the same rows with the same
 seed, fit the very same members on the very same rows; the MQE protocol fits four such stacks
-per fold. Inside :func:`share_member_fits` those fits happen once and are reused.
+per fold. Inside :func:`share_member_fits` those fits happen once and are reused, and so are their
+predictions on the same rows (:func:`member_output`).
 """
 
 import contextvars
@@ -15,15 +16,24 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from qskew._cache import ByteLRUCache
+
 _STORE = contextvars.ContextVar("qskew_shared_member_fits", default=None)
 
 
+#: Bytes of member outputs a store keeps (scores of every held-out row, per method).
+OUTPUT_BYTES = 512 * 2**20
+
+
 class _Store:
-    """Least-recently-used fitted estimators, at most ``max_fits`` of them."""
+    """Least-recently-used fitted estimators, at most ``max_fits`` of them, and what they
+    predicted (:func:`member_output`)."""
 
     def __init__(self, max_fits):
         self.max_fits = max_fits
         self.fits = OrderedDict()
+        self.keys = {}  # id of each fitted estimator in ``fits`` -> its key
+        self.outputs = ByteLRUCache(max_bytes=OUTPUT_BYTES)
         self.lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -117,20 +127,46 @@ def fit_member(estimator, X, y):
     with store.lock:
         store.misses += 1
         store.fits[key] = fitted
+        store.keys[id(fitted)] = key
         while len(store.fits) > store.max_fits:
-            store.fits.popitem(last=False)
+            _, dropped = store.fits.popitem(last=False)
+            store.keys.pop(id(dropped), None)
     return fitted
 
 
-def _key(estimator, X, y):
+def member_output(fitted, method, X):
+    """``getattr(fitted, method)(X)``, computed once per (fit, method, rows) inside a
+    :func:`share_member_fits` block for members :func:`fit_member` made there.
+
+    Stacks over the same members score the same rows with the same fitted members: the
+    fusions that call the same method (``"proba"`` and ``"proba+agreement"``), and a stack's
+    ``predict`` after its ``predict_proba``, then reuse one output. The result is read-only.
+    """
+    store = _STORE.get()
+    key = None if store is None else store.keys.get(id(fitted))
+    if key is None:
+        return getattr(fitted, method)(X)
+    output_key = (key, method, _digest(X))
+    output = store.outputs.get(output_key)
+    if output is None:
+        output = np.asarray(getattr(fitted, method)(X))
+        output.flags.writeable = False
+        store.outputs.put(output_key, output)
+    return output
+
+
+def _digest(*arrays):
     digest = hashlib.sha256()
-    for array in (np.ascontiguousarray(X), np.ascontiguousarray(y)):
+    for array in map(np.ascontiguousarray, arrays):
         digest.update(str((array.dtype, array.shape)).encode())
         digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _key(estimator, X, y):
     params = estimator.get_params(deep=True)
     return (type(estimator).__module__, type(estimator).__qualname__,
-            tuple((name, _token(params[name])) for name in sorted(params)),
-            digest.hexdigest())
+            tuple((name, _token(params[name])) for name in sorted(params)), _digest(X, y))
 
 
 def _token(value):

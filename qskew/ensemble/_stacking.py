@@ -15,7 +15,7 @@ from qskew import _constraints
 from qskew._compat import HasMethods, Interval, StrOptions, _fit_context
 from qskew._validation import retargeted, validate_prediction_data, validate_training_data
 from qskew.backends._cost import COUNTS, classical_seconds, total
-from qskew.ensemble._shared import fit_member
+from qskew.ensemble._shared import fit_member, member_output
 from qskew.ensemble._super import SuperLearner
 from qskew.kernels import QuantumKernelSVC
 from qskew.qnn import QNNClassifier
@@ -434,7 +434,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
     def _meta(self, X):
         X = validate_prediction_data(self, X)
         method = _METHOD[self.fusion]
-        outputs = [getattr(est, method)(X) for est in self.estimators_]
+        outputs = [member_output(est, method, X) for est in self.estimators_]
         labels = [self._labels(out) for out in outputs]
         names = list(self.named_estimators_)
         return self._meta_features(outputs, labels, X, names)[0]
@@ -473,7 +473,8 @@ def _out_of_fold(estimator, X, y, splits, method):
     ``cross_val_predict``), each fold's fit shared through :func:`fit_member`."""
     out = None
     for train, test in splits:
-        part = np.asarray(getattr(fit_member(estimator, X[train], y[train]), method)(X[test]))
+        part = np.asarray(member_output(fit_member(estimator, X[train], y[train]), method,
+                                        X[test]))
         if out is None:
             out = np.empty((len(y),) + part.shape[1:], dtype=part.dtype)
         out[test] = part

@@ -7,9 +7,10 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 from qskew.ensemble import QuantumStackingClassifier, share_member_fits
-from qskew.ensemble._shared import _token, fit_member, process_member_fits
+from qskew.ensemble._shared import _token, fit_member, member_output, process_member_fits
 
 FITS = []
+PREDICTED = []
 
 
 class CountingLR(ClassifierMixin, BaseEstimator):
@@ -28,6 +29,7 @@ class CountingLR(ClassifierMixin, BaseEstimator):
         return self.model_.predict(X)
 
     def predict_proba(self, X):
+        PREDICTED.append(len(X))
         return self.model_.predict_proba(X)
 
     def decision_function(self, X):
@@ -118,3 +120,31 @@ def test_bad_max_fits(bad):
     with pytest.raises(ValueError, match="max_fits must be a positive integer"):
         with share_member_fits(max_fits=bad):
             pass
+
+
+def test_stacks_reuse_their_members_predictions_on_the_same_rows(data):
+    X, y = data
+    PREDICTED.clear()
+    proba, agreement = stacks()[1], stacks()[3]
+    alone = [s.fit(X, y).predict_proba(X) for s in (proba, agreement)]
+    n_alone = len(PREDICTED)
+    PREDICTED.clear()
+    with share_member_fits():
+        proba, agreement = stacks()[1], stacks()[3]
+        together = [s.fit(X, y).predict_proba(X) for s in (proba, agreement)]
+        proba.predict(X)  # its members' probabilities of X are already known
+        out = proba.estimators_[0].predict_proba(X[:5])
+    # 2 members x (3 out-of-fold parts + all rows), once instead of twice (and thrice).
+    assert n_alone == 2 * 2 * (3 + 1) and len(PREDICTED) == 2 * (3 + 1) + 1
+    for a, b in zip(alone, together):
+        np.testing.assert_array_equal(a, b)
+    assert out.flags.writeable  # only the shared copies are read-only
+
+
+def test_member_output_outside_a_block_just_predicts(data):
+    X, y = data
+    fitted = LogisticRegression().fit(X, y)
+    out = member_output(fitted, "predict_proba", X)
+    np.testing.assert_array_equal(out, fitted.predict_proba(X))
+    with share_member_fits():  # not made by fit_member: not shared either
+        assert member_output(fitted, "predict", X) is not member_output(fitted, "predict", X)
