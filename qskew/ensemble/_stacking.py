@@ -286,7 +286,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         return other
 
     def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None,
-                      members_fitted=False):
+                      members_fitted=False, shared_members=()):
         """What ``fit`` and predicting will cost, from each quantum member's own estimate.
 
         Parameters
@@ -303,6 +303,10 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
             Another stack over the same members, rows and seed was fitted first inside
             :func:`~qskew.ensemble.share_member_fits`: count the members' predictions
             only, not their fits.
+        shared_members : collection of str, default=()
+            Members whose fit on all ``n_fit`` rows and predictions of the ``n_predict``
+            rows are counted elsewhere (the experiment runner's cells of those members,
+            which share them with the stack): count only their out-of-fold work.
 
         Returns
         -------
@@ -324,7 +328,8 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         self._validate_params()
         costs = []
         n_test_fold = n_fit // self.cv
-        for _, member in self._members():
+        for name, member in self._members():
+            refit = 0 if name in shared_members else 1
             estimator = self._on_backend(clone(member))
             # Steps fitted before the model (a scaler) map a row differently in each
             # fold: then no state is shared between folds.
@@ -337,14 +342,16 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
                 seconds = [classical_seconds(estimator, n, m, n_features, calls)
                            - (classical_seconds(estimator, n, 0, n_features)
                               if members_fitted else 0.0) for n, m, calls in sizes]
-                costs.append({"mode": None, "seconds": seconds[0] * self.cv + seconds[1]})
+                costs.append({"mode": None,
+                              "seconds": seconds[0] * self.cv + seconds[1] * refit})
                 continue
             cost = _predict_cost if members_fitted else _member_cost
             for fold in range(self.cv):
                 costs.append(cost(estimator, n_fit - n_test_fold, n_test_fold, 1,
                                   n_features, cached=shared if fold else 0))
-            costs.append(cost(estimator, n_fit, n_predict, predict_calls, n_features,
-                              cached=shared))
+            if refit:
+                costs.append(cost(estimator, n_fit, n_predict, predict_calls, n_features,
+                                  cached=shared))
         costs.append({"mode": None, "seconds": classical_seconds(  # the meta-learner
             self._final(), n_fit, n_predict, len(self._members()), predict_calls)})
         return total(*costs) if costs else total({"mode": "exact"})

@@ -18,10 +18,11 @@ from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils.metaestimators import available_if
 
 from qskew._cache import ByteLRUCache
 from qskew.datasets import subsample
-from qskew.ensemble._shared import process_member_fits
+from qskew.ensemble._shared import fit_member, member_output, process_member_fits
 from qskew.experiment import _registry as reg
 from qskew.experiment._config_components import RUNNER_KEYS
 from qskew.metrics import classification_metrics, synthetic_fidelity
@@ -280,6 +281,8 @@ def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False,
         warnings.simplefilter("always")
         for fold, (train, test) in enumerate(splits(data.y, evaluation, seed)):
             pipe = build_pipeline(config, resampler, model, seed, cores_for(len(train), n_jobs))
+            if any(model in item.get("members", ()) for item in config["models"].values()):
+                pipe = _shared(pipe)
             record, scores = _fit_and_score(pipe, data, train, test, evaluation["metrics"])
             record = {"fold": fold, **record,
                       "kernel": _kernel_diagnostics(pipe, model)}
@@ -334,6 +337,38 @@ def predict_rows(pipe, X, rows):
     return np.concatenate(scores), np.concatenate(labels)
 
 
+class Shared(BaseEstimator):
+    """A cell's model fitted and scored through the member-fit store: a stack over it, in a
+    later cell, takes this fit and these scores instead of computing them again."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def fit(self, X, y):
+        self.model_ = fit_member(self.model, X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return member_output(self.model_, "predict", X)
+
+    @available_if(lambda self: hasattr(self.model, "predict_proba"))
+    def predict_proba(self, X):
+        return member_output(self.model_, "predict_proba", X)
+
+    @available_if(lambda self: hasattr(self.model, "decision_function"))
+    def decision_function(self, X):
+        return member_output(self.model_, "decision_function", X)
+
+
+def _shared(pipe):
+    """``pipe`` with its model in :class:`Shared` (for models that a stack of the config
+    has as a member: other models' fits, a forest's trees, would only fill the store)."""
+    name, model = pipe.steps[-1]
+    pipe.steps[-1] = (name, Shared(model))
+    return pipe
+
+
 def _kernel_models(estimator, name):
     """``(name, QuantumKernelSVC)`` for each fitted kernel model in ``estimator``: itself,
     the end of a pipeline, or members of a stack."""
@@ -341,6 +376,8 @@ def _kernel_models(estimator, name):
 
     from qskew.kernels import QuantumKernelSVC
 
+    if isinstance(estimator, Shared):
+        estimator = getattr(estimator, "model_", estimator.model)
     if isinstance(estimator, QuantumKernelSVC) and hasattr(estimator, "kernel_"):
         yield name, estimator
     elif isinstance(estimator, SklearnPipeline):  # imbalanced-learn's Pipeline too

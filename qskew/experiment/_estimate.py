@@ -112,10 +112,12 @@ def _added_rows(sampler, n_train, minority):
         return 0
 
 
-def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, members_fitted=False):
+def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, members_fitted=False,
+               shared_members=()):
     """``(work, seconds, n_fit, qubits)`` of one fold of a cell whose pipeline is ``pipe``;
     ``qubits``: the widest register simulated (0: no quantum work); ``members_fitted``: a
-    stack whose member fits an earlier stack of the group made (see :func:`_stack_group`)."""
+    stack whose member fits an earlier stack of the group made (see :func:`_stack_group`);
+    ``shared_members``: a stack's members whose own cells fit and score them for it."""
     steps = dict(pipe.steps)
     sampler = steps["resample"].sampler if "resample" in steps else None
     n_new = _added_rows(sampler, n_train, minority)
@@ -123,7 +125,8 @@ def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, members
     sampler_cost = (_ask(sampler, qubits, minority, n_new)
                     if sampler is not None and resampler_first else None)
     model_cost = _ask(steps["model"], n_fit, n_test, predict_calls=PREDICT_CALLS,
-                      n_features=qubits, members_fitted=members_fitted)
+                      n_features=qubits, members_fitted=members_fitted,
+                      shared_members=shared_members)
     if model_cost is None:  # a classical model
         model_cost = {"mode": None, "seconds": classical_seconds(
             steps["model"], n_fit, n_test, qubits, PREDICT_CALLS)}
@@ -182,9 +185,11 @@ def estimate(config, *, data=None, backend=None, overrides=None):
             pipe = _cell.build_pipeline(  # as a serial run builds it
                 config, resampler, model, seed, _cell.cores_for(n_train, os.cpu_count() or 1))
             group = _stack_group(pipe.steps[-1][1], resampler, space)
+            # A stack's members with their own cells in this space (the runner shares them).
+            own = [m for m in item.get("members", ()) if _cell.space(config, m) == space]
             work, seconds, n_fit, qubits = _cell_cost(
                 pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority,
-                members_fitted=group in stacked)
+                members_fitted=group in stacked, shared_members=own)
             resampled.add((resampler, space))
             stacked |= {group} if group is not None else set()
             rows.append({"resampler": resampler, "model": model,
