@@ -74,7 +74,8 @@ def parse_args(argv=None):
                         help="also run Q-SYNTH seed 0 with the papers' forest (baseline)")
     parser.add_argument("--data", type=Path,
                         default=Path(tempfile.gettempdir()) / "qskew-bench-data",
-                        help="where the full-size files are written (and reused)")
+                        help="where the full-size files are written (and reused) and the "
+                             "runs' results folders kept")
     parser.add_argument("--quick", action="store_true", help="1/10 sizes: smoke test only")
     return parser.parse_args(argv)
 
@@ -126,8 +127,9 @@ def load_part(data):
     _table(["part", "dtype", "rows x features", "load s", "X GiB", "peak GiB"], rows)
 
 
-def protocol(label, config, path, seeds, schedulers, overrides=()):
-    """Run ``config`` under each scheduler; print wall, estimate and memory."""
+def protocol(label, config, path, seeds, schedulers, runs, overrides=()):
+    """Run ``config`` under each scheduler; print wall, estimate and memory. Each run's
+    results folder is kept under ``runs`` (its ``timings.csv`` has every cell's seconds)."""
     from qskew.experiment import estimate
 
     sets = [f"seeds={json.dumps(list(seeds))}", *overrides]
@@ -135,14 +137,15 @@ def protocol(label, config, path, seeds, schedulers, overrides=()):
         _parse(s) for s in sets)).total["seconds"]
     rows, serial = [], None
     for scheduler in schedulers:
-        with tempfile.TemporaryDirectory() as out:
-            command = [sys.executable, "-m", "qskew.cli", "run", str(config), "--data",
-                       str(path), "--out", str(Path(out) / "run"), "--quiet", "--no-plots"]
-            command += [arg for s in sets for arg in ("--set", s)]
-            if scheduler == "local":
-                command += ["--scheduler", "local"]
-            wall, peak, _ = measured(command)
-            cells = _cells(Path(out) / "run")
+        out = runs / f"{label.split(',')[0].lower().replace(' ', '-')}-{len(seeds)}-" \
+                     f"{scheduler}{'-' + overrides[0] if overrides else ''}"
+        command = [sys.executable, "-m", "qskew.cli", "run", str(config), "--data", str(path),
+                   "--out", str(out), "--overwrite", "--quiet", "--no-plots"]
+        command += [arg for s in sets for arg in ("--set", s)]
+        if scheduler == "local":
+            command += ["--scheduler", "local"]
+        wall, peak, _ = measured(command)
+        cells = _cells(out)
         serial = wall if scheduler == "serial" else serial
         rows.append([label, scheduler, f"{len(seeds)}", f"{wall:.0f}", f"{wall / 60:.1f}",
                      f"{expected:.0f}", f"{expected / wall:.2f}", f"{peak:.2f}",
@@ -182,16 +185,16 @@ def main(argv=None):
     data = files(args.data, QUICK if args.quick else FULL)
     if "load" in args.parts:
         load_part(data)
-    rows = []
+    rows, runs = [], args.data / ("quick" if args.quick else "full") / "runs"
     if "qsynth" in args.parts:
         rows += protocol("Q-SYNTH", QSYNTH, data["creditcard"], args.qsynth_seeds,
-                         args.schedulers)
+                         args.schedulers, runs)
         if args.paper_forest:
             rows += protocol("Q-SYNTH, papers' forest", QSYNTH, data["creditcard"], [0],
-                             ["serial"], ["models.rf.max_samples=1.0"])
+                             ["serial"], runs, ["models.rf.max_samples=1.0"])
     if "mqe" in args.parts:
         rows += protocol("MQE, every flow", MQE, data["cicids2017"], args.mqe_seeds,
-                         args.schedulers)
+                         args.schedulers, runs)
     if rows:
         _table(["protocol", "scheduler", "seeds", "wall s", "wall min", "estimate s",
                 "estimate / wall", "peak GiB", "wall / serial", "slowest cells (mean per "

@@ -35,8 +35,9 @@ import os
 COUNTS = ("state_preparations", "circuits", "shots", "jobs")
 #: Fixed QPU seconds per primitive job (see the module docstring).
 SECONDS_PER_JOB = 3.0
-#: Local seconds per state of a forward pass (kernel states, predictions) ...
-SECONDS_PER_STATE = 1e-4
+#: Local seconds per state of a forward pass (kernel states, predictions; batched: 6e-6 s
+#: a QNN state and 1e-5 s a ZZ kernel state at 6 qubits, scoring 2.8 million rows) ...
+SECONDS_PER_STATE = 8e-6
 #: ... and per shot-based circuit on a local simulator; forward states cost double per
 #: qubit beyond 10. A training loop's states: :func:`training_state_seconds`.
 SECONDS_PER_CIRCUIT = 5e-3
@@ -168,25 +169,29 @@ def local_seconds(states=0, training_states=0, circuits=0, qubits=None, layers=2
     Examples
     --------
     >>> local_seconds(states=10_000, training_states=10_000)
-    3.005
+    2.085
     >>> local_seconds(states=10_000, qubits=12)  # twice per qubit beyond 10
-    4.0
+    0.32
     """
     forward = states * SECONDS_PER_STATE * 2.0 ** max(0, (qubits or 0) - 10)
     training = training_states * training_state_seconds(qubits, layers)
     return round(forward + training + circuits * SECONDS_PER_CIRCUIT, 3)
 
 
-def classical_seconds(estimator, n_fit, n_predict=0, n_features=1, predict_calls=1):
+def classical_seconds(estimator, n_fit, n_predict=0, n_features=1, predict_calls=1,
+                      positive_share=0.0):
     """Expected local seconds to fit a classical ``estimator`` on ``n_fit`` rows of
     ``n_features`` columns and predict ``n_predict`` rows ``predict_calls`` times.
 
     Tree ensembles: per tree, 1 ms plus 2.06e-8 s per ``n**1.4 sqrt(features)`` of its
-    bootstrap and 8e-8 s per row predicted, over the cores ``n_jobs`` gives them (fitted to
-    200-60,000 rows of 30-80 features, within 20 %; a tree's size, hence its time,
-    depends on how mixed the classes are: on data that separates easily, such as the
-    credit-card file, trees stop sooner and this is an upper bound); logistic
-    regression 0.01 s plus 5e-8 s per value; a pipeline: its last step. Anything else
+    bootstrap, times ``1 + 4 positive_share`` (the share of the rarer class among the
+    fitted rows: over-sampled frauds spread over the space make deeper trees, 1.2-1.4x on
+    the full-size credit-card file at 9 %), and 3e-8 s per row predicted, over the cores
+    ``n_jobs`` gives them (fitted to 200-60,000 rows of 30-80 features, within 20 %, and
+    to 142,000-156,000 credit-card rows with 10 % bootstraps; a tree's size, hence its
+    time, depends on how mixed the classes are, so on other data this is rougher); logistic
+    regression 0.01 s plus 1.2e-7 s per value (0.5 s for 142,000 rows of 29 features); a
+    pipeline: its last step. Anything else
     (scalers, SMOTE, an estimator this does not know): 0.
 
     Examples
@@ -205,10 +210,10 @@ def classical_seconds(estimator, n_fit, n_predict=0, n_features=1, predict_calls
         rows = (n_fit if bootstrap is None else bootstrap * n_fit
                 if isinstance(bootstrap, float) else min(bootstrap, n_fit))
         per_tree = (1e-3 + 2.06e-8 * rows ** 1.4 * math.sqrt(n_features)
-                    + 8e-8 * n_predict * predict_calls)
+                    * (1 + 4 * positive_share) + 3e-8 * n_predict * predict_calls)
         return round(params["n_estimators"] * per_tree / _cores(params.get("n_jobs")), 3)
     if name == "LogisticRegression":
-        return round(0.01 + 5e-8 * n_fit * n_features, 3)
+        return round(0.01 + 1.2e-7 * n_fit * n_features, 3)
     return 0.0
 
 

@@ -285,8 +285,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         other.named_estimators_ = dict(zip(other.named_estimators_, other.estimators_))
         return other
 
-    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None,
-                      members_fitted=False, shared_members=()):
+    def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, n_features=None):
         """What ``fit`` and predicting will cost, from each quantum member's own estimate.
 
         Parameters
@@ -299,14 +298,6 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
             Prediction methods called on those rows; each asks every member.
         n_features : int, optional
             Features the members see (needed for QNN members in circuit mode).
-        members_fitted : bool, default=False
-            Another stack over the same members, rows and seed was fitted first inside
-            :func:`~qskew.ensemble.share_member_fits`: count the members' predictions
-            only, not their fits.
-        shared_members : collection of str, default=()
-            Members whose fit on all ``n_fit`` rows and predictions of the ``n_predict``
-            rows are counted elsewhere (the experiment runner's cells of those members,
-            which share them with the stack): count only their out-of-fold work.
 
         Returns
         -------
@@ -325,11 +316,20 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         >>> QuantumStackingClassifier(cv=5).estimate_cost(100, 20)["state_preparations"]
         55660
         """
+        return self._shared_cost(n_fit, n_predict, predict_calls, n_features)
+
+    def _shared_cost(self, n_fit, n_predict, predict_calls, n_features, known=None):
+        """:meth:`estimate_cost` less the work that ``known`` says is done already inside
+        :func:`~qskew.ensemble.share_member_fits` (the experiment runner's estimate):
+        ``known[(member, what)]`` for ``what`` in ``"fit"`` and ``"<method>"`` (on all rows
+        and the rows predicted) and ``"oof cv=<cv> fit"`` and ``"oof cv=<cv> <method>"``
+        (the out-of-fold work). Updates ``known`` with this stack's work."""
         self._validate_params()
+        known = {} if known is None else known
+        method = _METHOD[self.fusion]
         costs = []
         n_test_fold = n_fit // self.cv
         for name, member in self._members():
-            refit = 0 if name in shared_members else 1
             estimator = self._on_backend(clone(member))
             # Steps fitted before the model (a scaler) map a row differently in each
             # fold: then no state is shared between folds.
@@ -337,21 +337,29 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
             while hasattr(estimator, "steps"):
                 shared = shared if len(estimator.steps) == 1 else 0
                 estimator = estimator.steps[-1][1]
-            if not hasattr(estimator, "estimate_cost"):  # classical: seconds only
-                sizes = [(n_fit - n_test_fold, n_test_fold, 1), (n_fit, n_predict, predict_calls)]
-                seconds = [classical_seconds(estimator, n, m, n_features, calls)
-                           - (classical_seconds(estimator, n, 0, n_features)
-                              if members_fitted else 0.0) for n, m, calls in sizes]
-                costs.append({"mode": None,
-                              "seconds": seconds[0] * self.cv + seconds[1] * refit})
-                continue
-            cost = _predict_cost if members_fitted else _member_cost
-            for fold in range(self.cv):
-                costs.append(cost(estimator, n_fit - n_test_fold, n_test_fold, 1,
-                                  n_features, cached=shared if fold else 0))
-            if refit:
-                costs.append(cost(estimator, n_fit, n_predict, predict_calls, n_features,
-                                  cached=shared))
+            parts = [(n_fit - n_test_fold, n_test_fold, 1, f"oof cv={self.cv} ", self.cv),
+                     (n_fit, n_predict, predict_calls, "", 1)]
+            for n, m, calls, prefix, times in parts:
+                fit = not known.get((name, f"{prefix}fit"))
+                predict = not known.get((name, f"{prefix}{method}"))
+                known[(name, f"{prefix}fit")] = known[(name, f"{prefix}{method}")] = True
+                if not hasattr(estimator, "estimate_cost"):  # classical: seconds only
+                    both = classical_seconds(estimator, n, m, n_features, calls)
+                    alone = classical_seconds(estimator, n, 0, n_features)
+                    costs.append({"mode": None, "seconds": times * (
+                        fit * alone + predict * (both - alone))})
+                    continue
+                for fold in range(times):
+                    cached = shared if (fold or prefix == "") else 0
+                    if fit and predict:
+                        costs.append(_member_cost(estimator, n, m, calls, n_features,
+                                                  cached=cached))
+                    elif predict:
+                        costs.append(_predict_cost(estimator, n, m, calls, n_features,
+                                                   cached=cached))
+                    elif fit:
+                        costs.append(_member_cost(estimator, n, 0, calls, n_features,
+                                                  cached=cached))
         costs.append({"mode": None, "seconds": classical_seconds(  # the meta-learner
             self._final(), n_fit, n_predict, len(self._members()), predict_calls)})
         return total(*costs) if costs else total({"mode": "exact"})

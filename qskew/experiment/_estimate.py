@@ -112,24 +112,27 @@ def _added_rows(sampler, n_train, minority):
         return 0
 
 
-def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, members_fitted=False,
-               shared_members=()):
+def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, known=None):
     """``(work, seconds, n_fit, qubits)`` of one fold of a cell whose pipeline is ``pipe``;
-    ``qubits``: the widest register simulated (0: no quantum work); ``members_fitted``: a
-    stack whose member fits an earlier stack of the group made (see :func:`_stack_group`);
-    ``shared_members``: a stack's members whose own cells fit and score them for it."""
+    ``qubits``: the widest register simulated (0: no quantum work); ``known``: the member
+    work done by earlier cells of the same resampling and feature space (a stack counts
+    only the rest: the runner shares member fits and scores, see :func:`_known`)."""
     steps = dict(pipe.steps)
     sampler = steps["resample"].sampler if "resample" in steps else None
     n_new = _added_rows(sampler, n_train, minority)
     n_fit = n_train + n_new
     sampler_cost = (_ask(sampler, qubits, minority, n_new)
                     if sampler is not None and resampler_first else None)
-    model_cost = _ask(steps["model"], n_fit, n_test, predict_calls=PREDICT_CALLS,
-                      n_features=qubits, members_fitted=members_fitted,
-                      shared_members=shared_members)
+    model = steps["model"]
+    if hasattr(model, "_shared_cost"):  # a stack
+        model_cost = model._shared_cost(n_fit, n_test, PREDICT_CALLS, qubits, known)
+    else:
+        model_cost = _ask(model, n_fit, n_test, predict_calls=PREDICT_CALLS,
+                          n_features=qubits)
     if model_cost is None:  # a classical model
         model_cost = {"mode": None, "seconds": classical_seconds(
-            steps["model"], n_fit, n_test, qubits, PREDICT_CALLS)}
+            steps["model"], n_fit, n_test, qubits, PREDICT_CALLS,
+            positive_share=min(minority + n_new, n_fit - minority - n_new) / n_fit)}
     widest = 0
     for cost in (sampler_cost, model_cost):
         if cost and (cost.get("state_preparations") or cost.get("circuits")):
@@ -138,17 +141,12 @@ def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, members
     return work, work.get("seconds", 0.0), n_fit, widest
 
 
-def _stack_group(model, resampler, space):
-    """What makes stacks share member fits (the runner's cells run inside
-    :func:`~qskew.ensemble.share_member_fits`): the same resampling and feature space,
-    members, inner folds and seed; None for a model that is not a stack."""
-    from qskew.ensemble import QuantumStackingClassifier
-
-    if not isinstance(model, QuantumStackingClassifier):
-        return None
-    members = [(name, type(est).__qualname__, sorted(map(repr, est.get_params().items())))
-               for name, est in model._members()]
-    return resampler, space, repr(members), model.cv, model.random_state
+def _known(known, name, model):
+    """Mark what a cell of stack member ``name`` computes (its fit, its scores and labels of
+    the test rows) as known to the stacks after it."""
+    known[(name, "fit")] = known[(name, "predict")] = True
+    known[(name, "predict_proba" if hasattr(model, "predict_proba")
+           else "decision_function")] = True
 
 
 def estimate(config, *, data=None, backend=None, overrides=None):
@@ -177,21 +175,21 @@ def estimate(config, *, data=None, backend=None, overrides=None):
     folds, n_train, n_test, minority = _sizes(config, n_rows, n_positive)
     pca = config["preprocessing"]["pca_components"]
     seed = config["seeds"][0]
-    rows, resampled, stacked = [], set(), set()
+    rows, resampled, known = [], set(), {}
+    members = {m for item in config["models"].values() for m in item.get("members", ())}
     for resampler in config["resamplers"]:
         for model, item in config["models"].items():
             space = _cell.space(config, model)
             qubits = n_raw if item["raw_features"] or not pca else pca
             pipe = _cell.build_pipeline(  # as a serial run builds it
                 config, resampler, model, seed, _cell.cores_for(n_train, os.cpu_count() or 1))
-            group = _stack_group(pipe.steps[-1][1], resampler, space)
-            # A stack's members with their own cells in this space (the runner shares them).
-            own = [m for m in item.get("members", ()) if _cell.space(config, m) == space]
+            shared = known.setdefault((resampler, space), {})
             work, seconds, n_fit, qubits = _cell_cost(
                 pipe, (resampler, space) not in resampled, qubits, n_train, n_test, minority,
-                members_fitted=group in stacked, shared_members=own)
+                shared)
             resampled.add((resampler, space))
-            stacked |= {group} if group is not None else set()
+            if model in members:
+                _known(shared, model, pipe.steps[-1][1])
             rows.append({"resampler": resampler, "model": model,
                          "cells": len(config["seeds"]), "folds": folds, "n_train": n_train,
                          "n_fit": n_fit, "n_test": n_test, "qubits": qubits,
