@@ -110,6 +110,15 @@ def process_member_fits():
         _STORE.reset(token)
 
 
+def clear_process_member_fits():
+    """Forget the fits and outputs of :func:`process_member_fits` (the experiment runner
+    calls it when a run ends, so a notebook does not keep a finished run's models)."""
+    with _PROCESS.lock:
+        _PROCESS.fits.clear()
+        _PROCESS.keys.clear()
+        _PROCESS.outputs.clear()
+
+
 def fit_member(estimator, X, y):
     """A clone of ``estimator`` fitted on ``(X, y)``, or the same fit reused from the active
     :func:`share_member_fits` block. ``estimator`` itself is never fitted."""

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qskew._exceptions import QskewError
+from qskew.ensemble._shared import clear_process_member_fits
 from qskew.experiment import _cell, _lock
 from qskew.experiment import _registry as reg
 from qskew.experiment import _results as res
@@ -215,6 +216,8 @@ def _execute(folder, config, todo, n_planned, scheduler, quiet):
         raise ExperimentError(
             f"{exc}; {n_planned - len(todo) + len(saved)} of {n_planned} cells are saved in "
             f"{folder}: fix the cause and rerun with --resume (resume=True).") from exc.__cause__
+    finally:  # serial cells kept member fits and scores in this process: let them go
+        clear_process_member_fits()
 
 
 def estimators(config):

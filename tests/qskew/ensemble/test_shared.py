@@ -148,3 +148,15 @@ def test_member_output_outside_a_block_just_predicts(data):
     np.testing.assert_array_equal(out, fitted.predict_proba(X))
     with share_member_fits():  # not made by fit_member: not shared either
         assert member_output(fitted, "predict", X) is not member_output(fitted, "predict", X)
+
+
+def test_the_process_store_can_be_emptied(data):
+    from qskew.ensemble._shared import clear_process_member_fits
+
+    X, y = data
+    with process_member_fits() as store:
+        fitted = fit_member(LogisticRegression(C=0.321), X, y)
+        member_output(fitted, "predict", X)
+    assert store.fits and store.outputs.info()["entries"]
+    clear_process_member_fits()
+    assert not store.fits and not store.keys and not store.outputs.info()["entries"]

@@ -302,3 +302,15 @@ def test_dataset_positive_names_the_class_to_detect(tmp_path):
     with pytest.raises(Exception, match="dataset.positive: must be the label"):
         load_config({"seeds": [0], "dataset": {**dataset, "positive": 1.5},
                      "models": ["logreg"]})
+
+
+def test_a_run_leaves_no_member_fits_behind(tmp_path):
+    from qskew.ensemble._shared import _PROCESS
+    from qskew.experiment import run
+
+    config = {"seeds": [0], "dataset": {"name": "demo"}, "preprocessing": {"pca_components": 2},
+              "resamplers": ["none"],
+              "models": {"logreg": {}, "st": {"type": "stack", "members": ["logreg"], "cv": 2}},
+              "evaluation": {"metrics": ["pr_auc"]}}
+    run(config, out=tmp_path / "r", quiet=True, plots=False)
+    assert not _PROCESS.fits and not _PROCESS.outputs.info()["entries"]
