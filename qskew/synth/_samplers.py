@@ -458,7 +458,7 @@ class QGANOverSampler(_GANOverSampler):
         step), 5e-4 s per gate of the circuit plus 2e-8 s per gate and amplitude of the
         batch's states in every patch (all patches are one broadcast simulation). Fitted to
         4-8 qubits, 2-4 layers, 1-8 patches, "Z" and "XYZ", 20-236 rows on this machine
-        kind, within -25 %/+30 % (0.015 s a step at 4 qubits and 2 layers, 0.028 s at 4
+        kind, within -31 %/+8 % (0.015 s a step at 4 qubits and 2 layers, 0.028 s at 4
         and 4 with three XYZ patches: the gates, not the rows, set the time)."""
         if not n_rows:
             return 0.0

@@ -147,13 +147,9 @@ def test_card_prints_the_cleaning(creditcard):
 
 
 @pytest.mark.parametrize("time", ["drop", "hour", "keep"])
-def test_float32_is_the_float64_result_converted(creditcard, time):
-    X64, y64, card64 = load_creditcard(creditcard, time=time)
-    X32, y32, card32 = load_creditcard(creditcard, time=time, dtype="float32")
-    assert (X32.dtypes == "float32").all()
-    pd.testing.assert_frame_equal(X32, X64.astype("float32"))
-    pd.testing.assert_series_equal(y32, y64)
-    assert dataclasses.asdict(card32) == dataclasses.asdict(card64)
+def test_float32_is_the_float64_result_converted(creditcard, time, float32_matches_float64):
+    float32_matches_float64(load_creditcard(creditcard, time=time),
+                            load_creditcard(creditcard, time=time, dtype="float32"))
 
 
 def test_dtype_is_a_keyword_option_with_a_string_default(creditcard):
