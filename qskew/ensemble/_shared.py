@@ -164,6 +164,33 @@ def member_output(fitted, method, X):
     return output
 
 
+def rows_digest(X):
+    """The key :func:`member_output` gives rows ``X`` (their dtype, shape and bytes)."""
+    return _digest(X)
+
+
+def adopt_output(fitted, method, digest, output):
+    """Keep ``output`` as what ``member_output(fitted, method, X)`` returns for the rows
+    whose :func:`rows_digest` is ``digest``: an output computed in another process (the
+    runner scores a member's rows on other Dask workers) is then reused here. A member
+    fitted outside the active block's store, or no block, keeps nothing."""
+    store = _STORE.get()
+    key = None if store is None else store.keys.get(id(fitted))
+    if key is not None:
+        output = np.asarray(output)
+        output.flags.writeable = False
+        store.outputs.put((key, method, digest), output)
+
+
+def has_outputs(fitted, digest):
+    """Whether the active block holds some output of ``fitted`` for the rows of ``digest``."""
+    store = _STORE.get()
+    key = None if store is None else store.keys.get(id(fitted))
+    return key is not None and any(
+        store.outputs.get((key, method, digest)) is not None
+        for method in ("predict_proba", "decision_function", "predict"))
+
+
 def _digest(*arrays):
     digest = hashlib.sha256()
     for array in map(np.ascontiguousarray, arrays):

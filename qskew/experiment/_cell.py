@@ -5,6 +5,7 @@ resolved config and the cell's names), loads the dataset itself (cached per
 process) and returns a dict, so it pickles for Dask as it is.
 """
 
+import functools
 import hashlib
 import json
 import time
@@ -18,13 +19,13 @@ from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import MinMaxScaler
-from sklearn.utils.metaestimators import available_if
 
 from qskew._cache import ByteLRUCache
 from qskew.datasets import subsample
-from qskew.ensemble._shared import fit_member, member_output, process_member_fits
+from qskew.ensemble._shared import process_member_fits
 from qskew.experiment import _registry as reg
 from qskew.experiment._config_components import RUNNER_KEYS
+from qskew.experiment._scoring import Shared, score_rows, shared
 from qskew.metrics import classification_metrics, synthetic_fidelity
 from qskew.metrics._fidelity import AGGREGATE_ROW
 
@@ -32,8 +33,6 @@ from qskew.metrics._fidelity import AGGREGATE_ROW
 #: cores, best of 3, against one thread: 0.78x at 200 rows, 1.08x at 500, 1.25x at 1,000,
 #: 1.59x at 2,000, 1.93x at 5,000 (thread start-up against tree work).
 PARALLEL_ROWS = 1000
-#: Held-out rows scored per call: bounds memory (features, states, outputs) at any size.
-SCORE_ROWS = 65_536
 #: Rows per group (real minority, synthetic, real majority) that fidelity is scored on.
 FIDELITY_ROWS = 2000
 #: Rows per group kept for the synthetic-marginals plot.
@@ -282,8 +281,10 @@ def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False,
         for fold, (train, test) in enumerate(splits(data.y, evaluation, seed)):
             pipe = build_pipeline(config, resampler, model, seed, cores_for(len(train), n_jobs))
             if any(model in item.get("members", ()) for item in config["models"].values()):
-                pipe = _shared(pipe)
-            record, scores = _fit_and_score(pipe, data, train, test, evaluation["metrics"])
+                pipe = shared(pipe)
+            load = functools.partial(load_data, config["dataset"])
+            record, scores = _fit_and_score(pipe, data, train, test, evaluation["metrics"],
+                                            load)
             record = {"fold": fold, **record,
                       "kernel": _kernel_diagnostics(pipe, model)}
             recorder = pipe.named_steps.get("resample")
@@ -301,11 +302,11 @@ def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False,
     return out
 
 
-def _fit_and_score(pipe, data, train, test, metrics):
+def _fit_and_score(pipe, data, train, test, metrics, load):
     start = time.perf_counter()
     pipe.fit(data.X[train], data.y[train])
     fitted = time.perf_counter()
-    y_score, y_pred = predict_rows(pipe, data.X, test)
+    y_score, y_pred = score_rows(pipe, data, test, load)
     done = time.perf_counter()
     values = classification_metrics(data.y[test], y_score, y_pred=y_pred)
     # A rate the test rows cannot resolve (too few negatives for its FPR) keeps its
@@ -317,56 +318,6 @@ def _fit_and_score(pipe, data, train, test, metrics):
               "metrics": {m: float(values[m]) for m in metrics}, "intervals": intervals,
               "fidelity": None}
     return record, {"y_true": data.y[test].astype(np.int8), "y_score": np.asarray(y_score, float)}
-
-
-def predict_rows(pipe, X, rows):
-    """``(y_score, y_pred)`` of a fitted pipeline for ``X[rows]``, :data:`SCORE_ROWS` rows
-    at a time: memory stays bounded however many rows are scored (every held-out flow of
-    a 2.8-million-flow file), and the scores are the same as in one call."""
-    positive = list(pipe.classes_).index(1)
-    scores, labels = [], []
-    for start in range(0, len(rows), SCORE_ROWS):
-        X_chunk = X[rows[start:start + SCORE_ROWS]]
-        if hasattr(pipe, "predict_proba"):
-            scores.append(np.asarray(pipe.predict_proba(X_chunk), float)[:, positive])
-        else:
-            scores.append(np.asarray(pipe.decision_function(X_chunk), float))
-        labels.append(np.asarray(pipe.predict(X_chunk)))
-    if not scores:
-        return np.empty(0), np.empty(0, dtype=int)
-    return np.concatenate(scores), np.concatenate(labels)
-
-
-class Shared(BaseEstimator):
-    """A cell's model fitted and scored through the member-fit store: a stack over it, in a
-    later cell, takes this fit and these scores instead of computing them again."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def fit(self, X, y):
-        self.model_ = fit_member(self.model, X, y)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def predict(self, X):
-        return member_output(self.model_, "predict", X)
-
-    @available_if(lambda self: hasattr(self.model, "predict_proba"))
-    def predict_proba(self, X):
-        return member_output(self.model_, "predict_proba", X)
-
-    @available_if(lambda self: hasattr(self.model, "decision_function"))
-    def decision_function(self, X):
-        return member_output(self.model_, "decision_function", X)
-
-
-def _shared(pipe):
-    """``pipe`` with its model in :class:`Shared` (for models that a stack of the config
-    has as a member: other models' fits, a forest's trees, would only fill the store)."""
-    name, model = pipe.steps[-1]
-    pipe.steps[-1] = (name, Shared(model))
-    return pipe
 
 
 def _kernel_models(estimator, name):

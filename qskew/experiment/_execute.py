@@ -10,12 +10,14 @@ import difflib
 import importlib.util
 import logging
 import os
+import threading
 import time
 import uuid
 
 from threadpoolctl import threadpool_limits
 
 logger = logging.getLogger("qskew.experiment")
+_TASK = threading.local()  # the thread cap of the Dask task running in this thread
 
 LOCAL = "local"
 _INSTALL_HINT = "install it with: pip install 'qskew[dask]'"
@@ -274,18 +276,28 @@ def _deliver(key, result, elapsed, on_result, quiet, n, total):
         logger.info("task %r finished in %.2f s (%d/%d)", key, elapsed, n, total)
 
 
+def task_threads():
+    """The thread cap of the Dask task running in this thread (``threads_per_worker`` of
+    :func:`execute`), or None outside such a task: work a task hands on to other workers
+    (:mod:`qskew.experiment._scoring`) runs under the same cap."""
+    return getattr(_TASK, "threads", None)
+
+
 def _run_capped(fn, threads):
     """Worker-side wrapper: run ``fn()`` with torch/OpenMP/BLAS threads capped; time it."""
     torch = _torch_or_none()  # imported first: threadpoolctl caps only loaded runtimes
     previous = torch.get_num_threads() if torch is not None else None
+    outer = task_threads()
     with threadpool_limits(limits=threads):
         if torch is not None:
             torch.set_num_threads(threads)
+        _TASK.threads = threads
         try:
             start = time.perf_counter()
             result = fn()
             return result, time.perf_counter() - start
         finally:
+            _TASK.threads = outer
             if torch is not None:
                 torch.set_num_threads(previous)
 

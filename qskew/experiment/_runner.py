@@ -51,7 +51,10 @@ def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=
         Dotted keys to set, e.g. ``{"seeds": [0], "resamplers.qgan.epochs": 5}``.
     scheduler : None, "local" or str, default=None
         None: serially in this process; ``"local"``: a local Dask cluster; else
-        the address of a Dask scheduler.
+        the address of a Dask scheduler. On Dask the cells run side by side, and a
+        cell with more than 262,144 held-out rows (``split = "sample"`` on a large
+        file) spreads their scoring over the workers too; each worker reads the data
+        itself, so a remote cluster must see the dataset's path.
     resume : bool, default=False
         Keep the finished cells of ``out`` and run only the missing ones. The
         folder must have been made by the same resolved config.

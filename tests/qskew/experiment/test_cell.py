@@ -8,7 +8,7 @@ from imblearn.pipeline import Pipeline
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import StandardScaler
 
-from qskew.experiment import _cell, load_config
+from qskew.experiment import _cell, _scoring, load_config
 from qskew.experiment import _registry as reg
 
 SEEN = {"scaler": [], "sampler": [], "model_fit": [], "model_predict": []}
@@ -252,7 +252,7 @@ def test_sample_split_that_cannot_be_drawn_says_what_to_change():
 
 
 def test_sample_evaluation_scores_every_held_out_row_in_chunks(spies, monkeypatch):
-    monkeypatch.setattr(_cell, "SCORE_ROWS", 64)
+    monkeypatch.setattr(_scoring, "SCORE_ROWS", 64)
     cfg = config("sample", train_size=100)
     data = _cell.load_data(cfg["dataset"])
     result = _cell.run_cell(cfg, "spy", "spy", 0)
@@ -273,11 +273,11 @@ def test_chunked_scores_equal_one_call():
     y = (X[:, 0] + 0.5 * X[:, 1] > 1).astype(int)
     pipe = Pipeline([("model", RandomForestClassifier(20, random_state=0))]).fit(X, y)
     rows_ = np.arange(0, 300, 2)
-    whole = _cell.predict_rows(pipe, X, rows_)
+    whole = _scoring.predict_rows(pipe, X, rows_)
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setattr(_cell, "SCORE_ROWS", 7)
+    monkeypatch.setattr(_scoring, "SCORE_ROWS", 7)
     try:
-        chunked = _cell.predict_rows(pipe, X, rows_)
+        chunked = _scoring.predict_rows(pipe, X, rows_)
     finally:
         monkeypatch.undo()
     np.testing.assert_array_equal(whole[0], chunked[0])
