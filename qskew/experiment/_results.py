@@ -560,6 +560,41 @@ class Results:
         return mean.map("{:.3f}".format) + " ± " + std.map(
             lambda s: "—" if pd.isna(s) else f"{s:.3f}")
 
+    def _notes(self):
+        """The sentences that explain the table's markers: too few pairs for a test
+        (:func:`protocol_note`), ``n/a`` (:func:`undefined_note`) and ``(!)``
+        (:func:`unresolved_note`); empty when there is nothing to say."""
+        metrics = self.config["evaluation"]["metrics"]
+        shown = self.summary[self.summary["metric"].isin(metrics)]
+        notes = (protocol_note(self.summary, metrics[0]), undefined_note(shown),
+                 unresolved_note(shown))
+        return [note for note in notes if note]
+
+    def _heading(self):
+        missing = "" if self.complete else (
+            f" (unfinished: finish the run with `qskew run CONFIG --resume --out {self.path}`)")
+        return f"{self.n_cells}/{self.n_expected} cells{missing}"
+
     def __repr__(self):
-        return (f"Results({str(self.path)!r}, {self.n_cells}/{self.n_expected} cells, "
-                f"{len(self.metrics)} metric values)")
+        lines = [f"Results({str(self.path)!r}, {self.n_cells}/{self.n_expected} cells, "
+                 f"{len(self.metrics)} metric values)"]
+        if self.n_cells:
+            with pd.option_context("display.width", 250, "display.max_columns", None):
+                lines.append(self.table().to_string())
+        return "\n".join(lines + [f"note: {note}." for note in self._notes()])
+
+    def _repr_html_(self):
+        """A notebook's view: the folder, the cells finished, :meth:`table` and its notes,
+        and :meth:`fidelity_summary` when resamplers generated rows."""
+        import html
+
+        parts = [f"<p><b>qskew results</b> <code>{html.escape(str(self.path))}</code>: "
+                 f"{html.escape(self._heading())}</p>"]
+        if self.n_cells:
+            parts.append(self.table().to_html())
+        parts += [f"<p><small>{html.escape(note)}.</small></p>" for note in self._notes()]
+        fidelity = self.fidelity_summary()
+        if len(fidelity):
+            parts += ["<p>synthetic minority rows vs real training rows (mean ± std):</p>",
+                      fidelity.to_html()]
+        return "<div>" + "\n".join(parts) + "</div>"

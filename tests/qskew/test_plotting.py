@@ -1,4 +1,8 @@
-"""Tests for qskew.plotting: every plot returns a matplotlib Figure of the right layout."""
+"""Tests for qskew.plotting: every plot returns a matplotlib Figure of the right layout,
+which pyplot does not hold (so a notebook shows it once)."""
+
+import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,10 +14,17 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import average_precision_score, precision_recall_curve  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+
+from qskew import plotting  # noqa: E402
 from qskew.plotting import (  # noqa: E402
     plot_correlation_difference,
     plot_gan_history,
+    plot_kernel_matrix,
     plot_marginals,
+    plot_precision_recall,
 )
 
 
@@ -128,3 +139,228 @@ def test_plot_gan_history_of_a_fitted_sampler():
     X_res, _ = sampler.fit_resample(X, y)
     assert isinstance(plot_gan_history(sampler.history_), Figure)
     assert isinstance(plot_marginals(X[y == 1], X_res[len(X):]), Figure)
+
+
+# -- figures outside pyplot (shown once in a notebook) -----------------------------
+
+Y = np.array([0, 0, 1, 0, 1, 0, 0, 1])
+SCORES = np.array([0.1, 0.4, 0.35, 0.2, 0.8, 0.05, 0.3, 0.9])
+
+PLOTS = {
+    "marginals": lambda: plot_marginals(sample(2), sample(2, seed=1)),
+    "correlation_difference": lambda: plot_correlation_difference(sample(3), sample(3, 1)),
+    "gan_history": lambda: plot_gan_history(history(3)),
+    "kernel_matrix": lambda: plot_kernel_matrix(np.eye(4), [0, 1, 0, 1]),
+    "precision_recall": lambda: plot_precision_recall({"a": (Y, SCORES)}),
+}
+
+
+@pytest.mark.parametrize("plot", PLOTS.values(), ids=PLOTS.keys())
+def test_plots_return_figures_pyplot_does_not_hold(plot):
+    plt.close("all")
+    fig = plot()
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == []  # nothing for pyplot's inline backend to show again
+    fig.savefig(__import__("io").BytesIO(), format="png")
+
+
+class Formatter:
+    def __init__(self, registered):
+        self.registered = registered
+
+    def lookup_by_type(self, cls):
+        if not self.registered:
+            raise KeyError(cls)
+        return repr
+
+
+def fake_shell(name, registered):
+    shell = type(name, (), {})()
+    shell.display_formatter = SimpleNamespace(formatters={"image/png": Formatter(registered)})
+    return shell
+
+
+@pytest.mark.parametrize("shell, loads", [
+    (fake_shell("ZMQInteractiveShell", False), 1),  # a kernel before pyplot loaded a backend
+    (fake_shell("ZMQInteractiveShell", True), 0),   # the inline backend's formatter is there
+    (None, 0),                                       # a script or a terminal
+])
+def test_a_kernel_gets_pyplots_backend_loaded_once(monkeypatch, shell, loads):
+    monkeypatch.setattr(plotting, "_jupyter_shell", lambda: shell)
+    created = []
+    figure = plt.figure
+    monkeypatch.setattr(plt, "figure", lambda *a, **k: created.append(1) or figure(*a, **k))
+    assert isinstance(plot_gan_history(history(2)), Figure)
+    assert len(created) == loads
+    assert plt.get_fignums() == []
+
+
+class Colab(type("ZMQInteractiveShell", (), {})):  # kernels subclass ipykernel's shell
+    pass
+
+
+@pytest.mark.parametrize("shell, found", [
+    (type("ZMQInteractiveShell", (), {})(), True),
+    (Colab(), True),
+    (type("TerminalInteractiveShell", (), {})(), False),
+    (None, False),  # IPython imported, no shell running
+])
+def test_jupyter_shell_is_found_only_in_a_kernel(monkeypatch, shell, found):
+    monkeypatch.setitem(sys.modules, "IPython", SimpleNamespace(get_ipython=lambda: shell))
+    assert plotting._jupyter_shell() is (shell if found else None)
+    monkeypatch.delitem(sys.modules, "IPython")
+    assert plotting._jupyter_shell() is None
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match=r"pip install 'qskew\[plots\]'"):
+        plot_kernel_matrix(np.eye(2))
+
+
+# -- plot_kernel_matrix ----------------------------------------------------------------
+
+
+def test_plot_kernel_matrix_groups_rows_and_columns_by_class():
+    K = np.arange(25.0).reshape(5, 5)
+    y = np.array(["b", "a", "b", "c", "a"])
+    fig = plot_kernel_matrix(K, y)
+    ax, colorbar = fig.axes
+    order = [1, 4, 0, 2, 3]  # class a, then b, then c; stable within a class
+    np.testing.assert_array_equal(ax.get_images()[0].get_array(), K[np.ix_(order, order)])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+    np.testing.assert_allclose(ax.get_yticks(), [0.5, 2.5, 4.0])  # block centres
+    boundaries = sorted({line.get_ydata()[0] for line in ax.get_lines()
+                         if line.get_ydata()[0] == line.get_ydata()[1]})
+    assert boundaries == [1.5, 3.5]  # between a|b and b|c
+    assert colorbar.get_ylabel() == "k(x, x')"
+
+
+def test_plot_kernel_matrix_without_labels_keeps_the_order():
+    K = np.random.default_rng(0).uniform(size=(3, 4))  # K(X_a, X_b) may be rectangular
+    ax = plot_kernel_matrix(K).axes[0]
+    np.testing.assert_array_equal(ax.get_images()[0].get_array(), K)
+    assert ax.get_lines() == []
+
+
+@pytest.mark.parametrize("K, clim", [
+    (np.array([[1.0, 0.2], [0.2, 1.0]]), (0.0, 1.0)),  # fidelity-like: the full range
+    (np.array([[3.0, -1.0], [-1.0, 2.0]]), (-1.0, 3.0)),  # any other Gram: its own range
+])
+def test_plot_kernel_matrix_colour_range(K, clim):
+    image = plot_kernel_matrix(K).axes[0].get_images()[0]
+    assert image.get_clim() == clim
+
+
+def test_plot_kernel_matrix_draws_into_given_axes():
+    fig = Figure()
+    ax = fig.subplots(1, 2)[1]
+    assert plot_kernel_matrix(np.eye(3), ax=ax, title="mine") is fig
+    assert ax.get_title() == "mine" and len(ax.get_images()) == 1
+
+
+@pytest.mark.parametrize("K, y, kwargs, error, match", [
+    (np.ones(3), None, {}, ValueError, r"2-D kernel matrix.*got shape \(3,\)"),
+    (np.ones((0, 0)), None, {}, ValueError, "non-empty"),
+    (np.array([[1.0, np.nan], [np.nan, 1.0]]), None, {}, ValueError,
+     "2 NaN or infinite entries"),
+    (np.array([["a", "b"], ["c", "d"]]), None, {}, TypeError, "real-valued"),
+    (np.eye(2) + 0j, None, {}, TypeError, "real-valued"),
+    (np.ones((2, 3)), [0, 1], {}, ValueError, r"square K.*got shape \(2, 3\)"),
+    (np.eye(3), [0, 1], {}, ValueError, r"one label per row of K \(3\); got shape \(2,\)"),
+    (np.eye(2), None, {"ax": "left"}, TypeError, r"matplotlib Axes \(or None.*got str"),
+])
+def test_plot_kernel_matrix_bad_input(K, y, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_kernel_matrix(K, y, **kwargs)
+
+
+# -- plot_precision_recall -----------------------------------------------------------
+
+
+def legend_texts(fig):
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_plot_precision_recall_legend_gives_each_average_precision():
+    fig = plot_precision_recall({"model A": (Y, SCORES), "model B": (Y, -SCORES)})
+    assert legend_texts(fig) == [
+        f"model A (AP {average_precision_score(Y, SCORES):.3f})",
+        f"model B (AP {average_precision_score(Y, -SCORES):.3f})",
+        "prevalence 0.375"]
+    steps = fig.axes[0].get_lines()[0]
+    precision, recall, _ = precision_recall_curve(Y, SCORES, drop_intermediate=True)
+    np.testing.assert_allclose(steps.get_xdata(), recall)
+    np.testing.assert_allclose(steps.get_ydata(), precision)
+    baseline = fig.axes[0].get_lines()[-1]
+    assert baseline.get_ydata()[0] == pytest.approx(3 / 8)
+
+
+def test_plot_precision_recall_one_baseline_per_prevalence():
+    other = np.array([0, 1, 1, 1])
+    fig = plot_precision_recall({"a": (Y, SCORES), "b": (other, [0.1, 0.2, 0.3, 0.4])})
+    assert legend_texts(fig)[2:] == ["a: prevalence 0.375", "b: prevalence 0.75"]
+
+
+def test_plot_precision_recall_of_score_vectors_and_classifiers():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = np.where(X[:, 0] + 0.5 * rng.normal(size=80) > 1.0, "attack", "normal")
+    logistic = LogisticRegression().fit(X, y)
+    svc = SVC().fit(X, y)  # no predict_proba: scored by decision_function
+    positive = y == "attack"
+    fig = plot_precision_recall({"logistic": logistic, "svc": svc, "x0": X[:, 0]},
+                                X=X, y=y, pos_label="attack")
+    proba = logistic.predict_proba(X)[:, list(logistic.classes_).index("attack")]
+    # classes_ are sorted, so "attack" is the negative column of the decision function
+    expected = [average_precision_score(positive, s)
+                for s in (proba, -svc.decision_function(X), X[:, 0])]
+    assert legend_texts(fig)[:3] == [f"{name} (AP {ap:.3f})" for name, ap
+                                     in zip(["logistic", "svc", "x0"], expected)]
+    assert fig.axes[0].get_title() == "precision-recall (positive class 'attack')"
+
+
+def test_plot_precision_recall_boolean_and_signed_labels_default_to_positive_one():
+    for labels in (Y.astype(bool), 2 * Y - 1):
+        fig = plot_precision_recall({"a": (labels, SCORES)})
+        assert legend_texts(fig)[0] == f"a (AP {average_precision_score(Y, SCORES):.3f})"
+
+
+def test_plot_precision_recall_draws_into_given_axes():
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_precision_recall({"a": (Y, SCORES)}, ax=ax) is fig
+    assert len(ax.get_lines()) == 2
+
+
+@pytest.mark.parametrize("curves, kwargs, error, match", [
+    ({}, {}, TypeError, r"non-empty dict .* got dict \(empty\)"),
+    ([(Y, SCORES)], {}, TypeError, "curves must be a non-empty dict .* got list"),
+    ({"a": "scores"}, {}, TypeError, r"curves\['a'\] must be .* got str"),
+    ({"a": (Y, SCORES, 1)}, {}, ValueError, r"pair \(y_true, y_score\); got a tuple of 3"),
+    ({"a": SCORES}, {}, ValueError, r"score vector; pass the true labels as y="),
+    ({"a": LogisticRegression()}, {"y": Y}, ValueError, "classifier; pass .* X= and y="),
+    ({"a": ([0, 1, 2, 1], [0.1, 0.2, 0.3, 0.4])}, {}, ValueError,
+     r"binary labels; y_true of 'a' has 3 classes \[0, 1, 2\]"),
+    ({"a": (["x", "y"], [0.1, 0.2])}, {}, ValueError, r"pos_label='y'"),
+    ({"a": (Y, SCORES)}, {"pos_label": 2}, ValueError, "no row of the positive class 2"),
+    ({"a": (np.zeros(4, int), [0.1, 0.2, 0.3, 0.4])}, {}, ValueError,
+     "no row of the positive class 1"),
+    ({"a": (Y, np.c_[1 - SCORES, SCORES])}, {}, ValueError, r"1-D.*proba\[:, 1\]"),
+    ({"a": (Y, SCORES[:5])}, {}, ValueError, "'a' has 5 scores for 8 labels"),
+    ({"a": (Y, np.where(Y, np.nan, SCORES))}, {}, ValueError, "3 NaN or infinite"),
+    ({"a": (Y, SCORES.astype(str))}, {}, TypeError, "scores of 'a' must be numbers"),
+    ({"a": (Y, SCORES)}, {"ax": 1}, TypeError, r"matplotlib Axes \(or None.*got int"),
+])
+def test_plot_precision_recall_bad_input(curves, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_precision_recall(curves, **kwargs)
+    assert plt.get_fignums() == []
+
+
+def test_plot_precision_recall_unfitted_classifier():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        plot_precision_recall({"a": LogisticRegression()}, X=np.ones((8, 2)), y=Y)
