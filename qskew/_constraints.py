@@ -36,6 +36,11 @@ MITIGATION = {
     "mitigation": [StrOptions({"readout"}), None],
 }
 
+#: Progress bars (see qskew._progress): "auto" (where a person watches), off or on.
+VERBOSE = {
+    "verbose": [StrOptions({"auto"}), "boolean", Interval(Integral, 0, None, closed="left")],
+}
+
 #: Options of the feature maps (see :func:`circuits.get_feature_map`).
 ENCODING = {
     "reps": [Interval(Integral, 1, None, closed="left")],

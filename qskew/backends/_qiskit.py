@@ -30,6 +30,7 @@ import weakref
 
 import numpy as np
 
+from qskew import _progress
 from qskew._exceptions import BackendError
 
 #: Backend names that run through this module instead of a PennyLane device.
@@ -353,6 +354,27 @@ def run_job(primitive, pubs):
     return result, True
 
 
+def _jobs_bar(primitive, total, device):
+    """A progress bar over ``total`` primitive jobs (:mod:`qskew._progress`): on a QPU shown
+    at once, since a queued job can take minutes; on a simulator after the usual delay, and
+    never for a single job (the caller's epochs or blocks show that progress)."""
+    live = not _is_simulated(device)
+    if not (live or total > 1) or not _progress.enabled():
+        return _progress.progress(verbose=0)
+    return _progress.progress(total=total, unit="job", delay=0.0 if live else None,
+                              desc=f"{type(primitive).__name__} jobs on "
+                                   f"{_backend_name(primitive)}")
+
+
+def _run_tracked(primitive, pubs, bar, device):
+    """:func:`run_job`, then one ``bar`` update; on a QPU the bar first says it waits."""
+    bar.set_postfix_str("job sent, waiting", refresh=not _is_simulated(device))
+    result, fresh = run_job(primitive, pubs)
+    bar.set_postfix_str("" if fresh else "from checkpoint", refresh=False)
+    bar.update()
+    return result, fresh
+
+
 def _retrying(call, what):
     for attempt in range(RETRIES + 1):
         try:
@@ -454,15 +476,17 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     calibration = _calibration_circuits(compiled, len(wires), device) if mitigate_readout \
         else []
     bits, flips, sent = [], None, 0
-    for start in range(0, len(angles), per_job):
-        pubs = [(compiled, angles[start : start + per_job])]
-        result, fresh = run_job(sampler, pubs + [(c,) for c in calibration] if start == 0
-                                else pubs)
-        sent += fresh
-        bits.append(result[0].data.meas.to_bool_array(order="little"))  # (B, shots, n)
-        if start == 0 and calibration:
-            zeros, ones = (r.data.meas.to_bool_array(order="little") for r in result[1:3])
-            flips = zeros.mean(axis=0), 1.0 - ones.mean(axis=0)  # P(1|0), P(0|1) per qubit
+    with _jobs_bar(sampler, jobs_needed(len(angles), shots), device) as bar:
+        for start in range(0, len(angles), per_job):
+            pubs = [(compiled, angles[start : start + per_job])]
+            result, fresh = _run_tracked(
+                sampler, pubs + [(c,) for c in calibration] if start == 0 else pubs, bar,
+                device)
+            sent += fresh
+            bits.append(result[0].data.meas.to_bool_array(order="little"))  # (B, shots, n)
+            if start == 0 and calibration:
+                zeros, ones = (r.data.meas.to_bool_array(order="little") for r in result[1:3])
+                flips = zeros.mean(axis=0), 1.0 - ones.mean(axis=0)  # P(1|0), P(0|1)
     bits = np.concatenate(bits)
     values = (_noise.mitigated_zero_from_bits(bits, *flips) if flips is not None
               else (~bits).all(axis=-1).mean(axis=-1))
@@ -557,8 +581,11 @@ def estimator(gates, wires, terms, shots, device, *, rng, on_job=None,
                 if on_job is not None and fresh:
                     on_job(1)
             flips = readout_cache[(key, id(device))]
-        result, fresh = run_job(EstimatorV2(mode=mode or device, options=options),
-                                [(compiled, observables, np.asarray(angles, dtype=float))])
+        primitive = EstimatorV2(mode=mode or device, options=options)
+        with _jobs_bar(primitive, 1, device) as bar:
+            result, fresh = _run_tracked(
+                primitive, [(compiled, observables, np.asarray(angles, dtype=float))], bar,
+                device)
         if on_job is not None and fresh:
             on_job(1)
         values = np.asarray(result[0].data.evs, dtype=float).T
@@ -577,8 +604,11 @@ def _measure_flips(compiled, n_measured, device, options, mode):
 
     from qskew.backends._noise import inverse_zero_row
 
-    result, fresh = run_job(SamplerV2(mode=mode or device, options=options),
-                            [(c,) for c in _calibration_circuits(compiled, n_measured, device)])
+    primitive = SamplerV2(mode=mode or device, options=options)
+    with _jobs_bar(primitive, 1, device) as bar:
+        result, fresh = _run_tracked(
+            primitive, [(c,) for c in _calibration_circuits(compiled, n_measured, device)],
+            bar, device)
     zeros, ones = (r.data.meas.to_bool_array(order="little") for r in result)
     flips = zeros.mean(axis=0), 1.0 - ones.mean(axis=0)
     inverse_zero_row(*flips)  # refuses a readout too poor to invert

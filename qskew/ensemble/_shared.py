@@ -44,10 +44,10 @@ def share_member_fits(max_fits=64):
 
     A :class:`~qskew.ensemble.QuantumStackingClassifier` fits every member once per
     out-of-fold split and once on all its rows. Inside the block each of those fits is
-    kept, keyed by the member's class and parameters (seed included) and the exact training
-    rows, and a later stack that needs the same fit takes it instead of fitting again:
-    stacks over the same members that differ in ``fusion``, ``final_estimator`` or
-    ``passthrough`` then cost about one stack. Results are identical to fitting each
+    kept, keyed by the member's class and parameters (seed included, ``verbose`` not) and the
+    exact training rows, and a later stack that needs the same fit takes it instead of fitting
+    again: stacks over the same members that differ in ``fusion``, ``final_estimator``,
+    ``passthrough`` or ``verbose`` then cost about one stack. Results are identical to fitting each
     stack alone, because a fit is a function of its parameters and rows (members must
     be seeded: a member whose ``random_state`` is None gets a seed from the stack's own
     ``random_state``, so stacks with equal ``random_state`` share). Fitted members are
@@ -201,8 +201,10 @@ def _digest(*arrays):
 
 def _key(estimator, X, y):
     params = estimator.get_params(deep=True)
+    # Progress bars never change a fit: members differing only in verbose share it.
     return (type(estimator).__module__, type(estimator).__qualname__,
-            tuple((name, _token(params[name])) for name in sorted(params)), _digest(X, y))
+            tuple((name, _token(params[name])) for name in sorted(params)
+                  if name.rsplit("__", 1)[-1] != "verbose"), _digest(X, y))
 
 
 def _token(value):

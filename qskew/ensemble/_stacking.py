@@ -11,7 +11,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
-from qskew import _constraints
+from qskew import _constraints, _progress
 from qskew._compat import HasMethods, Interval, StrOptions, _fit_context
 from qskew._validation import retargeted, validate_prediction_data, validate_training_data
 from qskew.backends._cost import COUNTS, classical_seconds, total
@@ -84,6 +84,14 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
     shots : int, optional
         Shots for the quantum members; ``None`` keeps their own (so a stack
         cannot switch members back to exact mode: set that on the members).
+    verbose : "auto", bool or int, default="auto"
+        Progress bar over the member fits (``cv`` out-of-fold fits and the
+        refit of each member). ``"auto"``: shown where a person watches (a
+        Jupyter kernel, or stderr on a terminal) once fitting has run 2 s,
+        never when the environment variable ``CI`` is set or stderr is
+        redirected; ``0`` or ``False``: never, members' own bars included
+        (unless a member sets its own ``verbose``); a positive int or
+        ``True``: always, members' bars included.
 
     Attributes
     ----------
@@ -140,11 +148,12 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         "passthrough": ["boolean"],
         "random_state": ["random_state"],
         **_constraints.optional(_constraints.BACKEND),
+        **_constraints.VERBOSE,
     }
 
     def __init__(self, estimators=None, final_estimator=None, *, fusion="proba", cv=5,
                  passthrough=False, random_state=None, backend=None, backend_options=None,
-                 shots=None):
+                 shots=None, verbose="auto"):
         self.estimators = estimators
         self.final_estimator = final_estimator
         self.fusion = fusion
@@ -154,6 +163,7 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         self.backend = backend
         self.backend_options = backend_options
         self.shots = shots
+        self.verbose = verbose
 
     # -- fitting ----------------------------------------------------------
 
@@ -211,10 +221,13 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         method = _METHOD[self.fusion]
         bases = [(name, self._on_backend(_seeded(clone(est), rng))) for name, est in members]
         splits = list(folds.split(X, y))
-        oof = [_out_of_fold(est, X, y, splits, method) for _, est in bases]
+        with _progress.verbosity(self.verbose), _progress.progress(
+                total=len(bases) * (self.cv + 1), desc=type(self).__name__,
+                unit="fit") as bar:
+            oof = [_out_of_fold(est, X, y, splits, method, bar, name) for name, est in bases]
+            self.estimators_ = [_refit(est, X, y, bar, name) for name, est in bases]
         oof_labels = [self._labels(out) for out in oof]
         self._record_diagnostics(bases, oof, oof_labels, y)
-        self.estimators_ = [fit_member(est, X, y) for _, est in bases]
         self.named_estimators_ = dict(zip((name for name, _ in bases), self.estimators_))
         meta, self.meta_feature_names_ = self._meta_features(oof, oof_labels, X,
                                                              [name for name, _ in bases])
@@ -449,7 +462,8 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
     def _meta(self, X):
         X = validate_prediction_data(self, X)
         method = _METHOD[self.fusion]
-        outputs = [member_output(est, method, X) for est in self.estimators_]
+        with _progress.verbosity(self.verbose):  # members' hardware jobs, if any
+            outputs = [member_output(est, method, X) for est in self.estimators_]
         labels = [self._labels(out) for out in outputs]
         names = list(self.named_estimators_)
         return self._meta_features(outputs, labels, X, names)[0]
@@ -483,17 +497,28 @@ class QuantumStackingClassifier(ClassifierMixin, BaseEstimator):
         return self.final_estimator_.predict_proba(meta)
 
 
-def _out_of_fold(estimator, X, y, splits, method):
+def _out_of_fold(estimator, X, y, splits, method, bar, name):
     """``method``'s output for every row from the member fitted on the other folds (as
-    ``cross_val_predict``), each fold's fit shared through :func:`fit_member`."""
+    ``cross_val_predict``), each fold's fit shared through :func:`fit_member`; one ``bar``
+    update per fold."""
     out = None
-    for train, test in splits:
+    for fold, (train, test) in enumerate(splits, start=1):
         part = np.asarray(member_output(fit_member(estimator, X[train], y[train]), method,
                                         X[test]))
         if out is None:
             out = np.empty((len(y),) + part.shape[1:], dtype=part.dtype)
         out[test] = part
+        bar.set_postfix_str(f"{name} fold {fold}/{len(splits)}", refresh=False)
+        bar.update()
     return out
+
+
+def _refit(estimator, X, y, bar, name):
+    """The member fitted on all rows (through :func:`fit_member`), then a ``bar`` update."""
+    fitted = fit_member(estimator, X, y)
+    bar.set_postfix_str(f"{name} refit", refresh=False)
+    bar.update()
+    return fitted
 
 
 def _is_quantum(estimator):

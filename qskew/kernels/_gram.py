@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 from scipy.linalg import blas
 
+from qskew import _progress
 from qskew._exceptions import PSDRepairWarning
 
 #: Peak memory of one block of intermediate results (states or Gram products).
@@ -38,14 +39,17 @@ def symmetric_fidelities(A):
     step = block_rows(n, A.itemsize)
     K = np.empty((n, n))
     A_dagger = A.conj().T  # once, not per block
-    for i in range(0, n, step):
-        block = A[i : i + step]
-        upper = np.triu(_abs2(herk(1.0, block, lower=0)))
-        K[i : i + step, i : i + step] = upper + np.triu(upper, 1).T
-        if i + step < n:
-            off = _abs2(block @ A_dagger[:, i + step :])
-            K[i : i + step, i + step :] = off
-            K[i + step :, i : i + step] = off.T
+    with _progress.progress(total=n, desc="QuantumKernel Gram", unit="row",
+                            verbose="auto" if n > step else 0) as bar:
+        for i in range(0, n, step):
+            block = A[i : i + step]
+            upper = np.triu(_abs2(herk(1.0, block, lower=0)))
+            K[i : i + step, i : i + step] = upper + np.triu(upper, 1).T
+            if i + step < n:
+                off = _abs2(block @ A_dagger[:, i + step :])
+                K[i : i + step, i + step :] = off
+                K[i + step :, i : i + step] = off.T
+            bar.update(len(block))
     np.fill_diagonal(K, 1.0)
     return K
 

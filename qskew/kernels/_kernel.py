@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from circuits import FEATURE_MAP_NAMES
-from qskew import _constraints
+from qskew import _constraints, _progress
 from qskew._compat import Interval, StrOptions
 from qskew._secrets import redacted
 from qskew._validation import check_angles, check_features
@@ -118,6 +118,14 @@ class QuantumKernel(BaseEstimator):
         Trainable layers before each repetition of the feature map
         (:func:`circuits.trainable_feature_map`; zeros give the plain map).
         ``QuantumKernelSVC(kernel_training="alignment")`` fits them.
+    verbose : "auto", bool or int, default="auto"
+        Progress bar of a Gram matrix built in several parts: blocks of
+        states and products, batches of noisy circuits, hardware jobs (never
+        for one block). ``"auto"``: shown where a person watches (a Jupyter
+        kernel, or stderr on a terminal) once the matrix has taken 2 s,
+        never when the environment variable ``CI`` is set or stderr is
+        redirected; ``0`` or ``False``: never; a positive int or ``True``:
+        always.
 
     Attributes
     ----------
@@ -204,6 +212,7 @@ class QuantumKernel(BaseEstimator):
         "dtype": [StrOptions({"complex128", "complex64"})],
         "device": [str, None],
         "weights": ["array-like", None],
+        **_constraints.VERBOSE,
     }
 
     def __init__(
@@ -224,6 +233,7 @@ class QuantumKernel(BaseEstimator):
         dtype="complex128",
         device=None,
         weights=None,
+        verbose="auto",
     ):
         self.feature_map = feature_map
         self.kind = kind
@@ -240,6 +250,7 @@ class QuantumKernel(BaseEstimator):
         self.dtype = dtype
         self.device = device
         self.weights = weights
+        self.verbose = verbose
 
     # -- public API -------------------------------------------------------
 
@@ -283,13 +294,14 @@ class QuantumKernel(BaseEstimator):
                       f"QuantumKernel on {len(X1)} x {len(X2)} rows of {X1.shape[1]} features",
                       "Use fewer rows or features (e.g. PCA), dtype='complex64', or score new "
                       "rows in batches (QuantumKernelSVC streams its predictions).")
-        if self.kind == "projected":
-            return _projected.gram(self, X1, None if symmetric else X2)
-        if self._exact:
-            return self._exact_gram(X1, None if symmetric else X2)
-        if self._sampled:
-            return self._sampled_gram(X1, None if symmetric else X2)
-        return self._circuit_gram(X1, None if symmetric else X2)
+        with _progress.verbosity(self.verbose):
+            if self.kind == "projected":
+                return _projected.gram(self, X1, None if symmetric else X2)
+            if self._exact:
+                return self._exact_gram(X1, None if symmetric else X2)
+            if self._sampled:
+                return self._sampled_gram(X1, None if symmetric else X2)
+            return self._circuit_gram(X1, None if symmetric else X2)
 
     def estimate_cost(self, n_samples_1, n_samples_2=None, *, calls=1, cached=0,
                       n_features=None):
@@ -533,11 +545,14 @@ class QuantumKernel(BaseEstimator):
         # The rows of X1 stream through in blocks: memory does not grow with them.
         step = _memory.block_rows(self._state_bytes(X1.shape[1]))
         K = np.empty((len(X1), len(X2)))
-        for start in range(0, len(X1), step):
-            A = self._states(X1[start : start + step])
-            K[start : start + step] = (_gram.torch_fidelities(A, B)
-                                       if self._torch_device is not None
-                                       else _gram.cross_fidelities(A, B))
+        with _progress.progress(total=len(X1), desc="QuantumKernel Gram", unit="row",
+                                verbose="auto" if len(X1) > step else 0) as bar:
+            for start in range(0, len(X1), step):
+                A = self._states(X1[start : start + step])
+                K[start : start + step] = (_gram.torch_fidelities(A, B)
+                                           if self._torch_device is not None
+                                           else _gram.cross_fidelities(A, B))
+                bar.update(len(A))
         return K
 
     def _state_bytes(self, n_features):
@@ -597,7 +612,8 @@ class QuantumKernel(BaseEstimator):
         X = X * self.bandwidth if self.bandwidth != 1.0 else X
         check_angles(X, "X", owner="QuantumKernel")
         U, inverse = np.unique(X, axis=0, return_inverse=True)
-        return _projected.features(self, U, self._call_seed(U, None))[inverse.ravel()]
+        with _progress.verbosity(self.verbose):  # hardware jobs, if any
+            return _projected.features(self, U, self._call_seed(U, None))[inverse.ravel()]
 
 
     # -- sampled and circuit mode -------------------------------------------
@@ -722,21 +738,25 @@ class QuantumKernel(BaseEstimator):
             return np.empty(0)
         n = A.shape[1]
         values = []
-        for start in range(0, len(A), _PAIRS_PER_TAPE):
-            ops = self._overlap_circuits(A[start : start + _PAIRS_PER_TAPE],
-                                         B[start : start + _PAIRS_PER_TAPE]).operations
-            observed = noise.readout_distribution(
-                _devices.noisy_probabilities(ops, self._wires, noise, device), n)
-            if readout:
-                if self.shots is not None:
-                    observed = _statevector.sample_distribution(observed, self.shots, rng)
-                flips = np.full(n, noise.readout)
-                self.mitigation_["readout"] = (flips, flips)
-                values.append(np.clip(_noise.mitigated_zero_from_distribution(
-                    observed, flips, flips), 0.0, 1.0))
-            else:
-                values.append(observed[:, 0] if self.shots is None else
-                              _statevector.sample_means(observed[:, 0], self.shots, rng))
+        with _progress.progress(total=len(A), desc="QuantumKernel noisy circuits",
+                                unit="circuit",
+                                verbose="auto" if len(A) > _PAIRS_PER_TAPE else 0) as bar:
+            for start in range(0, len(A), _PAIRS_PER_TAPE):
+                ops = self._overlap_circuits(A[start : start + _PAIRS_PER_TAPE],
+                                             B[start : start + _PAIRS_PER_TAPE]).operations
+                observed = noise.readout_distribution(
+                    _devices.noisy_probabilities(ops, self._wires, noise, device), n)
+                if readout:
+                    if self.shots is not None:
+                        observed = _statevector.sample_distribution(observed, self.shots, rng)
+                    flips = np.full(n, noise.readout)
+                    self.mitigation_["readout"] = (flips, flips)
+                    values.append(np.clip(_noise.mitigated_zero_from_distribution(
+                        observed, flips, flips), 0.0, 1.0))
+                else:
+                    values.append(observed[:, 0] if self.shots is None else
+                                  _statevector.sample_means(observed[:, 0], self.shots, rng))
+                bar.update(len(observed))
         self.n_circuits_executed += len(A)
         return np.concatenate(values)
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from qskew import _progress
 from qskew._cache import ByteLRUCache, nbytes
 from qskew.kernels import _gram
 
@@ -74,8 +75,13 @@ def compute_states(unitary, rows, wires, dtype, torch_device=None):
         import torch
 
         rows = torch.tensor(rows, device=torch_device)  # rows may be read-only
-    blocks = [_statevector.batched_states(unitary, rows[i : i + chunk], wires, dtype=dtype)
-              for i in range(0, len(rows), chunk)]
+    blocks = []
+    with _progress.progress(total=len(rows), desc="QuantumKernel states", unit="row",
+                            verbose="auto" if len(rows) > chunk else 0) as bar:
+        for i in range(0, len(rows), chunk):
+            blocks.append(_statevector.batched_states(unitary, rows[i : i + chunk], wires,
+                                                      dtype=dtype))
+            bar.update(len(blocks[-1]))
     if torch_device is not None:
         import torch
 

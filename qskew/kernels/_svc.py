@@ -16,6 +16,7 @@ from sklearn.model_selection import (
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils import check_random_state
 
+from qskew import _progress
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from qskew._validation import (
     check_weighted_classes,
@@ -140,6 +141,14 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     device : str, optional
         Torch device (e.g. ``"cuda"``) for exact kernels, see
         :class:`~qskew.QuantumKernel`.
+    verbose : "auto", bool or int, default="auto"
+        Progress bars of the long parts of ``fit`` and scoring: the
+        bandwidth search, kernel training steps (with the alignment), Gram
+        matrices built in several blocks and streamed predictions, hardware
+        jobs. ``"auto"``: shown where a person watches (a Jupyter kernel, or
+        stderr on a terminal) once a part has run 2 s, never when the
+        environment variable ``CI`` is set or stderr is redirected; ``0`` or
+        ``False``: never; a positive int or ``True``: always.
 
     Attributes
     ----------
@@ -261,6 +270,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         approximation=None,
         n_components=600,
         kernel_training=None,
+        verbose="auto",
     ):
         self.C = C
         self.class_weight = class_weight
@@ -281,6 +291,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         self.approximation = approximation
         self.n_components = n_components
         self.kernel_training = kernel_training
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -445,7 +456,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                      else len(self.landmarks_) + self.nystroem_map_.shape[1])
             step = _memory.block_rows(3 * 8 * width + self.kernel_._state_bytes(X.shape[1]))
             return np.concatenate([getattr(self.linear_, method)(self._features(
-                X[start : start + step])) for start in range(0, len(X), step)])
+                X[start : start + step])) for start in self._blocks(len(X), step)])
         binary = len(self.classes_) == 2
         # Per row: its kernel row (and, multiclass, the training-width copy libsvm reads),
         # and its state three times over (prepared, cached copy, engine scratch).
@@ -453,7 +464,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             + 3 * self.kernel_._state_bytes(X.shape[1])
         step = _memory.block_rows(row_bytes)
         out = []
-        for start in range(0, len(X), step):
+        for start in self._blocks(len(X), step):
             K_sv = self.kernel_(X[start : start + step], self.support_vectors_)
             if binary:
                 out.append(K_sv @ self.svc_.dual_coef_[0] + self.svc_.intercept_[0])
@@ -466,6 +477,15 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         if binary and method == "predict":
             return self.classes_[(scores > 0).astype(int)]
         return scores
+
+    def _blocks(self, n_rows, step):
+        """Starts of the row blocks of a streamed scoring, with a progress bar over the rows
+        when there is more than one block."""
+        with _progress.progress(total=n_rows, desc=f"{type(self).__name__} scoring",
+                                unit="row", verbose=self.verbose if n_rows > step else 0) as bar:
+            for start in range(0, n_rows, step):
+                yield start
+                bar.update(min(step, n_rows - start))
 
     def _kernel(self, bandwidth=None, gamma=None):
         params = {name: getattr(self, name) for name in KERNEL_PARAMS}
@@ -497,11 +517,15 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                           UserWarning, stacklevel=3)
             return fallback
         self.search_scores_ = {}
-        for bandwidth in bandwidths:  # one Gram per bandwidth; the folds slice it
+        bar = _progress.progress(bandwidths, desc=f"{type(self).__name__} bandwidth search",
+                                 unit="bandwidth",
+                                 verbose=self.verbose if len(bandwidths) > 1 else 0)
+        for bandwidth in bar:  # one Gram per bandwidth; the folds slice it
             K = self._kernel(bandwidth, self._scale_gamma(X, bandwidth))(X)
             for C in Cs:
                 self.search_scores_[(float(bandwidth), float(C))] = self._inner_score(
                     K, y, sample_weight, C, folds)
+            bar.set_postfix(best_score=max(self.search_scores_.values()), refresh=False)
         self.bandwidth_scores_ = {
             b: max(score for (b2, _), score in self.search_scores_.items() if b2 == b)
             for b in map(float, bandwidths)}

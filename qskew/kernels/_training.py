@@ -19,6 +19,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from qskew import _progress
 from qskew.metrics import kernel_target_alignment
 
 #: Training options and their defaults (``QuantumKernelSVC(kernel_training=...)``).
@@ -121,7 +122,9 @@ def train(kernel, X, codes, options, rng):
     rate = options["learning_rate"] or LEARNING_RATES[method]
     shape = trainable_weights_shape(X.shape[1], kernel.reps, kernel.entanglement)
     step = _backprop if method == "backprop" else _spsa
-    weights, history = step(kernel, X, codes, shape, options, rate, rng)
+    with _progress.progress(total=options["steps"], desc="QuantumKernel training",
+                            unit="step", verbose=kernel.verbose) as bar:
+        weights, history = step(kernel, X, codes, shape, options, rate, rng, bar)
     info = {"method": method, "steps": options["steps"], "batch_size": options["batch_size"],
             "learning_rate": rate, "history": history}
     if exact:
@@ -143,8 +146,9 @@ def _balanced_target(codes):
     return T / np.linalg.norm(T)
 
 
-def _backprop(kernel, X, codes, shape, options, rate, rng):
-    """Adam on the exact balanced alignment, gradients through the statevectors."""
+def _backprop(kernel, X, codes, shape, options, rate, rng, bar):
+    """Adam on the exact balanced alignment, gradients through the statevectors; one ``bar``
+    update per step."""
     import torch
 
     from circuits import trainable_feature_map
@@ -170,11 +174,14 @@ def _backprop(kernel, X, codes, shape, options, rate, rng):
         (-alignment).backward()
         optimizer.step()
         history.append(float(alignment.detach()))
+        bar.set_postfix(alignment=history[-1], refresh=False)
+        bar.update()
     return theta.detach().cpu().numpy(), history
 
 
-def _spsa(kernel, X, codes, shape, options, rate, rng):
-    """SPSA ascent on the balanced alignment of measured mini-batch Gram matrices."""
+def _spsa(kernel, X, codes, shape, options, rate, rng, bar):
+    """SPSA ascent on the balanced alignment of measured mini-batch Gram matrices; one
+    ``bar`` update per step."""
     theta = np.zeros(shape)
     history, a = [], None
     for k in range(options["steps"]):
@@ -190,5 +197,7 @@ def _spsa(kernel, X, codes, shape, options, rate, rng):
             a = rate / max(float(np.abs(gradient).mean()), 1e-8)
         theta = theta + a / (k + 1) ** 0.602 * gradient
         history.append(float(np.mean(values)))
+        bar.set_postfix(alignment=history[-1], refresh=False)
+        bar.update()
     kernel.set_params(weights=None)
     return theta, history

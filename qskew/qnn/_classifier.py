@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 
 from circuits import ANSATZE, QNN_FEATURE_MAPS
-from qskew import _constraints
+from qskew import _constraints, _progress
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from qskew._validation import (
     check_angles,
@@ -99,6 +99,13 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds weights, validation split, shuffling and shots: same seed, same
         model, bit for bit.
+    verbose : "auto", bool or int, default="auto"
+        Progress bar over the training epochs, with the training and
+        validation losses (and over the hardware jobs of a Qiskit target).
+        ``"auto"``: shown where a person watches (a Jupyter kernel, or stderr
+        on a terminal) once training has run 2 s, never when the environment
+        variable ``CI`` is set or stderr is redirected; ``0`` or ``False``:
+        never; a positive int or ``True``: always.
 
     Attributes
     ----------
@@ -156,6 +163,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         **_constraints.DIFF_METHOD,
         **_constraints.MITIGATION,
         "random_state": ["random_state"],
+        **_constraints.VERBOSE,
     }
 
     def __init__(self, *, n_layers=2, feature_map="angle", ansatz="strong", loss="bce",
@@ -163,7 +171,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
                  max_epochs=100, validation_fraction=0.1, patience=10, tol=1e-4,
                  warm_start=False, reps=1, entanglement="linear", rotation="Y",
                  backend="lightning.qubit", backend_options=None, shots=None,
-                 diff_method="best", mitigation=None, random_state=None):
+                 diff_method="best", mitigation=None, random_state=None, verbose="auto"):
         self.n_layers = n_layers
         self.feature_map = feature_map
         self.ansatz = ansatz
@@ -186,6 +194,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         self.diff_method = diff_method
         self.mitigation = mitigation
         self.random_state = random_state
+        self.verbose = verbose
 
     # -- fitting ----------------------------------------------------------
 
@@ -236,7 +245,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
                 X.shape[1], len(classes), prior / prior.sum(), seed, **self._module_options())
             self.history_ = []
         train, val = self._split(codes, rng)
-        self._train(X, codes, weights, train, val, rng)
+        with _progress.verbosity(self.verbose):
+            self._train(X, codes, weights, train, val, rng)
         return self
 
     def _check_problem(self, classes, n_features):
@@ -514,7 +524,8 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
 
         X = validate_prediction_data(self, X)
         check_angles(X, owner=type(self).__name__)
-        return _training.logits(self.module_, X)
+        with _progress.verbosity(self.verbose):  # hardware jobs of a Qiskit target
+            return _training.logits(self.module_, X)
 
     def decision_function(self, X):
         """Logits: binary ``(n_samples,)`` (positive favours ``classes_[1]``), else per class.

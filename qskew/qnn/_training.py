@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from qskew import _progress
 from qskew.qnn._module import QNNModule
 
 
@@ -61,7 +62,8 @@ def train(net, X, codes, weights, train_idx, val_idx, seed, *, loss, focal_gamma
     """Mini-batch Adam with early stopping; the best monitored weights are kept.
 
     Appends one record per epoch to ``history`` and returns
-    ``(epochs_run, best_loss, stopped_early)``.
+    ``(epochs_run, best_loss, stopped_early)``. A progress bar over the epochs
+    (:mod:`qskew._progress`) shows the losses.
     """
     torch_rng = torch.Generator().manual_seed(int(seed))
     Xt = torch.as_tensor(X)
@@ -72,33 +74,37 @@ def train(net, X, codes, weights, train_idx, val_idx, seed, *, loss, focal_gamma
     best, best_state, wait = np.inf, None, 0
     start = len(history)
     stopped_early = False
-    for epoch in range(max_epochs):
-        order = train_idx[torch.randperm(len(train_idx), generator=torch_rng).numpy()]
-        total = 0.0
-        for i in range(0, len(order), batch):
-            idx = torch.as_tensor(order[i : i + batch])
-            optimizer.zero_grad()
-            value = weighted_loss(net, Xt[idx], yt[idx], wt[idx], loss, focal_gamma)
-            value.backward()
-            optimizer.step()
-            total += value.item() * len(idx)
-        train_loss = total / len(order)
-        val_loss = None
-        if val_idx is not None:
-            with torch.no_grad():
-                idx = torch.as_tensor(val_idx)
-                val_loss = float(weighted_loss(net, Xt[idx], yt[idx], wt[idx], loss,
-                                               focal_gamma))
-        history.append({"epoch": start + epoch + 1, "train_loss": train_loss,
-                        "val_loss": val_loss})
-        monitored = train_loss if val_idx is None else val_loss
-        if monitored < best - tol:
-            best, best_state, wait = monitored, copy.deepcopy(net.state_dict()), 0
-        else:
-            wait += 1
-            if wait >= patience:
-                stopped_early = True
-                break
+    with _progress.progress(total=max_epochs, desc="QNN training", unit="epoch") as bar:
+        for epoch in range(max_epochs):
+            order = train_idx[torch.randperm(len(train_idx), generator=torch_rng).numpy()]
+            total = 0.0
+            for i in range(0, len(order), batch):
+                idx = torch.as_tensor(order[i : i + batch])
+                optimizer.zero_grad()
+                value = weighted_loss(net, Xt[idx], yt[idx], wt[idx], loss, focal_gamma)
+                value.backward()
+                optimizer.step()
+                total += value.item() * len(idx)
+            train_loss = total / len(order)
+            val_loss = None
+            if val_idx is not None:
+                with torch.no_grad():
+                    idx = torch.as_tensor(val_idx)
+                    val_loss = float(weighted_loss(net, Xt[idx], yt[idx], wt[idx], loss,
+                                                   focal_gamma))
+            history.append({"epoch": start + epoch + 1, "train_loss": train_loss,
+                            "val_loss": val_loss})
+            bar.set_postfix(loss=train_loss, refresh=False,
+                            **({} if val_loss is None else {"val_loss": val_loss}))
+            bar.update()
+            monitored = train_loss if val_idx is None else val_loss
+            if monitored < best - tol:
+                best, best_state, wait = monitored, copy.deepcopy(net.state_dict()), 0
+            else:
+                wait += 1
+                if wait >= patience:
+                    stopped_early = True
+                    break
     if best_state is not None:
         net.load_state_dict(best_state)
     return epoch + 1, float(best), stopped_early
@@ -110,13 +116,18 @@ FORWARD_COPIES = 4
 
 def logits(net, X):
     """Logits of the rows of ``X`` (numpy in, numpy out), without gradients, in row blocks of
-    fixed size: memory does not grow with the rows scored."""
+    fixed size: memory does not grow with the rows scored (a progress bar over the rows when
+    there are several blocks)."""
     from qskew.backends import _memory
 
     step = _memory.block_rows(FORWARD_COPIES * 16 * 2**net.qnn.n_qubits)
-    with torch.no_grad():
-        return np.concatenate([net(torch.as_tensor(X[start : start + step])).numpy()
-                               for start in range(0, len(X), step)])
+    out = []
+    with torch.no_grad(), _progress.progress(total=len(X), desc="QNN scoring", unit="row",
+                                             verbose="auto" if len(X) > step else 0) as bar:
+        for start in range(0, len(X), step):
+            out.append(net(torch.as_tensor(X[start : start + step])).numpy())
+            bar.update(len(out[-1]))
+    return np.concatenate(out)
 
 
 def probabilities(logits_):

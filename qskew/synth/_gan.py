@@ -3,6 +3,7 @@
 import torch
 from torch import nn
 
+from qskew import _progress
 from qskew.synth._generator import latent_noise
 
 
@@ -30,7 +31,8 @@ def _generator_loss(discriminator, fake, loss):
 
 
 def train_gan(generator, discriminator, X, *, epochs, batch_size, lr_generator,
-              lr_discriminator, loss="bce", n_critic=1, gp_weight=10.0, seed=0):
+              lr_discriminator, loss="bce", n_critic=1, gp_weight=10.0, seed=0,
+              desc="GAN training"):
     """Train ``generator`` against ``discriminator`` on the rows of ``X``.
 
     Parameters
@@ -55,6 +57,9 @@ def train_gan(generator, discriminator, X, *, epochs, batch_size, lr_generator,
         Gradient-penalty weight (``"wgan-gp"``).
     seed : int, default=0
         Seeds shuffling, noise and interpolates.
+    desc : str, default="GAN training"
+        Label of the progress bar over the epochs (:mod:`qskew._progress`),
+        which shows the mean losses of the last epoch.
 
     Returns
     -------
@@ -66,28 +71,32 @@ def train_gan(generator, discriminator, X, *, epochs, batch_size, lr_generator,
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr_discriminator, betas=(0.5, 0.999))
     batch_size = min(batch_size, len(X))
     history = []
-    for epoch in range(epochs):
-        order = torch.randperm(len(X), generator=rng)
-        d_total = g_total = 0.0
-        n_batches = 0
-        for start in range(0, len(X), batch_size):
-            real = X[order[start : start + batch_size]]
-            for _ in range(n_critic):
+    with _progress.progress(total=epochs, desc=desc, unit="epoch") as bar:
+        for epoch in range(epochs):
+            order = torch.randperm(len(X), generator=rng)
+            d_total = g_total = 0.0
+            n_batches = 0
+            for start in range(0, len(X), batch_size):
+                real = X[order[start : start + batch_size]]
+                for _ in range(n_critic):
+                    noise = latent_noise(len(real), generator.latent_dim, rng, real.dtype)
+                    with torch.no_grad():
+                        fake = generator(noise)
+                    opt_d.zero_grad()
+                    d_loss = _discriminator_loss(discriminator, real, fake, loss, gp_weight, rng)
+                    d_loss.backward()
+                    opt_d.step()
                 noise = latent_noise(len(real), generator.latent_dim, rng, real.dtype)
-                with torch.no_grad():
-                    fake = generator(noise)
-                opt_d.zero_grad()
-                d_loss = _discriminator_loss(discriminator, real, fake, loss, gp_weight, rng)
-                d_loss.backward()
-                opt_d.step()
-            noise = latent_noise(len(real), generator.latent_dim, rng, real.dtype)
-            opt_g.zero_grad()
-            g_loss = _generator_loss(discriminator, generator(noise), loss)
-            g_loss.backward()
-            opt_g.step()
-            d_total += d_loss.item()
-            g_total += g_loss.item()
-            n_batches += 1
-        history.append({"epoch": epoch + 1, "d_loss": d_total / n_batches,
-                        "g_loss": g_total / n_batches})
+                opt_g.zero_grad()
+                g_loss = _generator_loss(discriminator, generator(noise), loss)
+                g_loss.backward()
+                opt_g.step()
+                d_total += d_loss.item()
+                g_total += g_loss.item()
+                n_batches += 1
+            history.append({"epoch": epoch + 1, "d_loss": d_total / n_batches,
+                            "g_loss": g_total / n_batches})
+            bar.set_postfix(d_loss=history[-1]["d_loss"], g_loss=history[-1]["g_loss"],
+                            refresh=False)
+            bar.update()
     return history

@@ -10,7 +10,7 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils import check_random_state
 
 from circuits import OBSERVABLE_SETS, generator_outputs
-from qskew import _constraints
+from qskew import _constraints, _progress
 from qskew._compat import Interval, StrOptions
 from qskew._validation import check_numeric
 from qskew.backends import _cost, _qiskit, check_backend, is_exact, is_sampled
@@ -27,6 +27,7 @@ _GAN_CONSTRAINTS = {
     "n_critic": [Interval(Integral, 1, None, closed="left"), None],
     "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
     "discriminator_hidden": ["array-like"],
+    **_constraints.VERBOSE,
 }
 
 
@@ -45,6 +46,11 @@ def quantum_generator_parameter_count(n_features, n_qubits, n_layers, observable
 #: A class with fewer rows than this many per feature is too small for a GAN (see
 #: ``_warn_small_class``).
 MIN_ROWS_PER_FEATURE = 2
+
+
+def _shown(label):
+    """``label`` as a message shows it: numpy scalars as plain values."""
+    return getattr(label, "item", lambda: label)()
 
 
 def _warn_small_class(owner, label, shape, n_new):
@@ -75,7 +81,7 @@ def _warn_small_class(owner, label, shape, n_new):
         Synthetic rows to be drawn for it.
     """
     n_rows, n_features = shape
-    shown = getattr(label, "item", lambda: label)()  # numpy scalars print as plain values
+    shown = _shown(label)
     if n_rows < 2:
         message = (f"{owner}: class {shown!r} has {n_rows} row, so a GAN has no distribution "
                    f"to learn: its {n_new} synthetic rows are copies of that row. Gather more "
@@ -129,17 +135,21 @@ class _GANOverSampler(BaseOverSampler):
             self._check_memory(generator, len(rows), n_new)
             discriminator = Discriminator(X.shape[1], tuple(self.discriminator_hidden),
                                           seed=seed + 1)
-            self.history_[label] = train_gan(
-                generator, discriminator, torch.as_tensor(scaler.transform(rows)),
-                epochs=self.epochs, batch_size=self.batch_size,
-                lr_generator=self.lr_generator, lr_discriminator=self.lr_discriminator,
-                loss=self.loss, n_critic=self._n_critic(), seed=seed + 2,
-            )
+            with _progress.verbosity(self.verbose):
+                self.history_[label] = train_gan(
+                    generator, discriminator, torch.as_tensor(scaler.transform(rows)),
+                    epochs=self.epochs, batch_size=self.batch_size,
+                    lr_generator=self.lr_generator, lr_discriminator=self.lr_discriminator,
+                    loss=self.loss, n_critic=self._n_critic(), seed=seed + 2,
+                    desc=f"{type(self).__name__} class {_shown(label)!r}",
+                )
             self.generators_[label], self.discriminators_[label] = generator, discriminator
             self.scalers_[label] = scaler
             # Counts, flags and ports stay whole numbers in the synthetic rows.
             self.integer_columns_[label] = np.all(np.isclose(rows, np.round(rows)), axis=0)
-            synthetic = self._to_rows(label, generator.sample(n_new, seed=seed + 3).numpy())
+            with _progress.verbosity(self.verbose):  # hardware jobs of a Qiskit target
+                drawn = generator.sample(n_new, seed=seed + 3).numpy()
+            synthetic = self._to_rows(label, drawn)
             synthetic = synthetic.astype(X.dtype, copy=False)
             X_parts.append(sparse.csr_matrix(synthetic) if sparse.issparse(X) else synthetic)
             y_parts.append(np.full(n_new, label, dtype=y.dtype))
@@ -242,7 +252,7 @@ class _GANOverSampler(BaseOverSampler):
         seed = (int(random_state) if random_state is not None
                 else int(check_random_state(self.random_state).randint(2**31 - 1)))
         generator.seed, generator._shot_rng = seed, None  # shots drawn from this seed
-        with torch.no_grad():
+        with torch.no_grad(), _progress.verbosity(self.verbose):  # hardware jobs, if any
             samples = generator.sample(n_samples, seed=seed).numpy()
         return self._to_rows(label, samples)
 
@@ -277,7 +287,14 @@ _COMMON_DOC = """
     discriminator_hidden : sequence of int, default=(32, 16)
         Hidden widths of the :class:`~qskew.Discriminator` MLP.
     random_state : int, RandomState instance or None, default=None
-        Seeds weights, noise, shuffling and sampling: same seed, same rows."""
+        Seeds weights, noise, shuffling and sampling: same seed, same rows.
+    verbose : "auto", bool or int, default="auto"
+        Progress bar over each class's training epochs, with the mean
+        discriminator and generator losses. ``"auto"``: shown where a person
+        watches (a Jupyter kernel, or stderr on a terminal) once training has
+        run 2 s, never when the environment variable ``CI`` is set or stderr
+        is redirected; ``0`` or ``False``: never; a positive int or ``True``:
+        always."""
 
 _SMALL_CLASS_NOTE = """
     **Small classes.** ``fit_resample`` warns (``UserWarning``) when a class
@@ -383,7 +400,7 @@ class QGANOverSampler(_GANOverSampler):
                  lr_discriminator=0.01, loss="bce", n_critic=None,
                  discriminator_hidden=(32, 16), backend="lightning.qubit",
                  backend_options=None, shots=None, diff_method="best", mitigation=None,
-                 random_state=None):
+                 random_state=None, verbose="auto"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.n_qubits = n_qubits
         self.n_layers = n_layers
@@ -402,6 +419,7 @@ class QGANOverSampler(_GANOverSampler):
         self.diff_method = diff_method
         self.mitigation = mitigation
         self.random_state = random_state
+        self.verbose = verbose
 
     def estimate_cost(self, n_features, n_rows, n_new):
         """What over-sampling one class (or drawing rows) will cost, before running it.
@@ -584,7 +602,7 @@ class GANOverSampler(_GANOverSampler):
     def __init__(self, *, sampling_strategy="auto", hidden_size=None, match_params=None,
                  latent_dim=None, epochs=100, batch_size=32, lr_generator=0.005,
                  lr_discriminator=0.01, loss="bce", n_critic=None,
-                 discriminator_hidden=(32, 16), random_state=None):
+                 discriminator_hidden=(32, 16), random_state=None, verbose="auto"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.hidden_size = hidden_size
         self.match_params = match_params
@@ -597,6 +615,7 @@ class GANOverSampler(_GANOverSampler):
         self.n_critic = n_critic
         self.discriminator_hidden = discriminator_hidden
         self.random_state = random_state
+        self.verbose = verbose
 
     def estimate_cost(self, n_features, n_rows, n_new):
         """What over-sampling one class will cost: no quantum work, and ``seconds``.

@@ -86,6 +86,14 @@ def test_parameters_are_compared_by_value():
     assert _token(weights) != _token(np.zeros(2000))
 
 
+def test_members_differing_only_in_verbose_share_a_fit():
+    X, y = make_classification(60, n_features=4, random_state=0)
+    with share_member_fits() as shared:
+        first = fit_member(LogisticRegression(verbose=0), X, y)
+        assert fit_member(LogisticRegression(verbose=1), X, y) is first  # bars change no fit
+    assert (shared.misses, shared.hits) == (1, 1)
+
+
 def test_outside_a_block_nothing_is_kept(data):
     X, y = data
     est = LogisticRegression()

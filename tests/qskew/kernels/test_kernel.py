@@ -260,7 +260,7 @@ def test_clone_and_get_params():
     assert set(kernel.get_params()) == {
         "feature_map", "kind", "gamma", "reps", "entanglement", "rotation", "bandwidth", "backend",
         "backend_options",
-        "shots", "mitigation", "random_state", "dtype", "device", "weights",
+        "shots", "mitigation", "random_state", "dtype", "device", "weights", "verbose",
     }
 
 
