@@ -20,6 +20,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.preprocessing import MinMaxScaler
 
+from qskew import _progress
 from qskew._cache import ByteLRUCache
 from qskew.datasets import subsample
 from qskew.ensemble._shared import process_member_fits
@@ -276,7 +277,10 @@ def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False,
     out = {"resampler": resampler, "model": model, "seed": seed, "space": space(config, model),
            "labels": data.labels, "folds": [], "scores": {}, "samples": None}
     # The stacks of a config fit the same members on the same rows: fit each once.
-    with warnings.catch_warnings(record=True) as caught, process_member_fits():
+    # A cell's models show no bars of their own (the runner shows one over the cells),
+    # unless the config sets their verbose.
+    with warnings.catch_warnings(record=True) as caught, process_member_fits(), \
+            _progress.verbosity(0):
         warnings.simplefilter("always")
         for fold, (train, test) in enumerate(splits(data.y, evaluation, seed)):
             pipe = build_pipeline(config, resampler, model, seed, cores_for(len(train), n_jobs))

@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from qskew import _progress
 from qskew._exceptions import QskewError
 from qskew.ensemble._shared import clear_process_member_fits
 from qskew.experiment import _cell, _lock
@@ -61,8 +62,12 @@ def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=
     overwrite : bool, default=False
         Delete an existing results folder ``out`` first.
     quiet : bool, default=False
-        No progress lines (one per cell, on the ``"qskew.experiment"`` logger,
-        shown on stderr when logging is not configured).
+        No progress. Otherwise a progress bar over the cells where a person watches
+        (a notebook, or stderr on a terminal; never under ``CI``: see
+        :mod:`qskew._progress`), else one line per finished cell on the
+        ``"qskew.experiment"`` logger (shown on stderr when logging is not
+        configured). The models inside a cell show no bars of their own unless the
+        config sets their ``verbose``.
     plots : bool, default=True
         Draw ``plots/`` (skipped with a warning without matplotlib).
 
@@ -86,7 +91,7 @@ def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=
     folder = Path(out) if out is not None else Path("results") / resolved["name"]
     start = time.perf_counter()
     info = _silent if quiet else logger.info
-    with _progress(quiet):
+    with _log_lines(quiet):
         loaded = _load(resolved["dataset"])  # data errors surface before any work
         if resume and overwrite:
             raise ValueError("resume and overwrite exclude each other: resume keeps the "
@@ -196,16 +201,22 @@ def _execute(folder, config, todo, n_planned, scheduler, quiet):
     tasks = [(key, functools.partial(_cell.run_cell, config, n_jobs=n_jobs, **kwargs))
              for key, kwargs in todo]
     saved = []
+    bar = _progress.progress(total=n_planned, initial=n_planned - len(todo), desc="cells",
+                             unit="cell", verbose=0 if quiet else "auto")
 
     def on_result(key, result):
         _written(lambda: res.save_cell(folder, key, result), folder,
                  n_planned - len(todo) + len(saved), n_planned, f"cell {key}")
         saved.append(key)
+        bar.set_postfix_str(key, refresh=False)
+        bar.update()
         if result.get("warnings"):
             logger.debug("%s: %s", key, "; ".join(result["warnings"]))
 
     try:
-        execute(tasks, scheduler=scheduler, on_result=on_result, quiet=quiet)
+        with bar:  # its lines would break the bar: one or the other
+            execute(tasks, scheduler=scheduler, on_result=on_result,
+                    quiet=quiet or not bar.disable)
     except KeyboardInterrupt:
         logger.warning("interrupted: %d of %d cells are saved in %s; rerun with --resume "
                        "(resume=True) to finish.", n_planned - len(todo) + len(saved),
@@ -292,7 +303,7 @@ def _check_same_config(folder, config):
 
 
 @contextmanager
-def _progress(quiet):
+def _log_lines(quiet):
     """Show the runner's INFO lines (one per finished cell) on stderr unless ``quiet``."""
     if quiet:
         yield

@@ -303,6 +303,26 @@ def test_progress_lines_and_quiet(tmp_path, caplog):
     assert not [r for r in caplog.records if r.name == "qskew.experiment"]
 
 
+def test_a_watched_run_shows_one_bar_over_the_cells(tmp_path, caplog, capsys, monkeypatch):
+    from qskew import _progress
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(_progress, "_stderr_is_terminal", lambda: True)  # a person watches
+    monkeypatch.setattr(_progress, "DELAY_SECONDS", 0.0)
+    config = tiny(metrics=["pr_auc"], fidelity=False)
+    config["seeds"], config["resamplers"] = [0], {"none": {}}
+    config["models"]["qnn"] = {"max_epochs": 2}
+    with caplog.at_level(logging.INFO, logger="qskew.experiment"):
+        run(config, out=tmp_path / "a", plots=False)
+    bar = capsys.readouterr().err
+    assert "cells" in bar and "3/3" in bar
+    assert "QNN training" not in bar  # the cells' own models stay silent
+    lines = [r.getMessage() for r in caplog.records if r.name == "qskew.experiment"]
+    assert not any(line.startswith("task ") for line in lines)  # the bar, not a line each
+    run(config, out=tmp_path / "b", plots=False, quiet=True)
+    assert capsys.readouterr().err == ""
+
+
 def test_plots_are_skipped_without_matplotlib(tmp_path, monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     config = tiny(metrics=["pr_auc"], fidelity=False)
