@@ -352,10 +352,10 @@ class QuantumKernel(BaseEstimator):
         seconds = _cost.local_seconds(states=cost["state_preparations"],
                                       circuits=cost["circuits"], qubits=n_features)
         if cost["mode"] == "exact" and self.kind == "fidelity" and n_features:
-            # the Gram product: 6e-11 s per multiply-add (1024 x 1024 at 16 qubits: 4 s)
+            # each call's Gram product: 6e-11 s per multiply-add (1024 x 1024 at 16 qubits: 4 s)
             # and 6e-9 s per entry (its modulus squared, stored: most of it at 6 qubits,
             # 1.5 s for 65,536 x 1,950 support vectors)
-            seconds += n_samples_1 * (n_samples_2 or n_samples_1) * (
+            seconds += calls * n_samples_1 * (n_samples_2 or n_samples_1) * (
                 6e-11 * 2 ** n_features + 6e-9)
         return {**cost, "seconds": round(seconds, 3)}
 

@@ -1,5 +1,6 @@
 """QuantumKernelSVC: a support vector classifier on a quantum kernel."""
 
+import hashlib
 import warnings
 from numbers import Integral, Real
 
@@ -346,6 +347,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         svc = SVC(kernel="precomputed", C=self.C_, class_weight=self.class_weight,
                   break_ties=True)
         self.svc_ = svc.fit(K, y_fit, sample_weight=w_fit)
+        self._last_margins_ = _LastMargins()
         self.support_ = kept[self.svc_.support_]
         self.support_vectors_ = X[self.support_]
         margins = self._out_of_fold_margins(svc, self.svc_, K, y_fit, w_fit, rng)
@@ -463,20 +465,35 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         row_bytes = 8 * (len(self.support_) if binary else len(self.support_) + self._n_train) \
             + 3 * self.kernel_._state_bytes(X.shape[1])
         step = _memory.block_rows(row_bytes)
+        if binary:
+            scores = self._binary_margins(X, step)
+            return (self.classes_[(scores > 0).astype(int)] if method == "predict"
+                    else scores.copy())
         out = []
         for start in self._blocks(len(X), step):
             K_sv = self.kernel_(X[start : start + step], self.support_vectors_)
-            if binary:
-                out.append(K_sv @ self.svc_.dual_coef_[0] + self.svc_.intercept_[0])
-                continue
             # libsvm reads only the support vectors' columns of a precomputed kernel.
             K = np.zeros((len(K_sv), self._n_train))
             K[:, self.svc_.support_] = K_sv
             out.append(getattr(self.svc_, method)(K))
-        scores = np.concatenate(out)
-        if binary and method == "predict":
-            return self.classes_[(scores > 0).astype(int)]
-        return scores
+        return np.concatenate(out)
+
+    def _binary_margins(self, X, step):
+        """The dual sums of the rows of ``X``; the last rows' are kept, so ``predict`` after
+        ``predict_proba`` on the same rows (what scoring does) evaluates the kernel once."""
+        key = (X.dtype.str, X.shape, hashlib.sha256(np.ascontiguousarray(X)).digest())
+        last = getattr(self, "_last_margins_", None)
+        if last is not None and last.key == key:
+            return last.margins
+        out = []
+        for start in self._blocks(len(X), step):
+            K_sv = self.kernel_(X[start : start + step], self.support_vectors_)
+            out.append(K_sv @ self.svc_.dual_coef_[0] + self.svc_.intercept_[0])
+        margins = np.concatenate(out)
+        margins.flags.writeable = False
+        if last is not None:
+            last.key, last.margins = key, margins
+        return margins
 
     def _blocks(self, n_rows, step):
         """Starts of the row blocks of a streamed scoring, with a progress bar over the rows
@@ -624,6 +641,8 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
                            mitigation=mitigation)
         other.kernel_ = other._kernel()
         other.kernel_._prepare(self.n_features_in_)  # refuses bad settings now, not at predict
+        if hasattr(self, "_last_margins_"):  # margins come from the new backend's kernel
+            other._last_margins_ = _LastMargins()
         return other
 
     def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, cached=0, n_features=None):
@@ -637,7 +656,10 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
             Rows to predict, against at most ``n_fit`` support vectors.
         predict_calls : int, default=1
             Prediction methods called on those rows (e.g. 2 for
-            ``predict_proba`` then ``predict``).
+            ``predict_proba`` then ``predict``). Without an ``approximation``
+            a binary SVC keeps the margins of the rows it scored last, so
+            calls on the same rows after the first cost nothing: counted so
+            (a multiclass SVC evaluates the kernel again on each call).
         cached : int, default=0
             Rows whose states are already in the state cache (exact mode
             prepares them no more): first of the training rows, then of the
@@ -703,9 +725,10 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         else:  # binary: support vectors (at most n_fit) and three states per row
             step = _memory.block_rows(8 * n_fit + 3 * kernel._state_bytes(n_features))
         costs, extra = [fit], max(0, cached - n_fit)
+        passes = predict_calls if self.approximation else 1  # binary margins are kept
         for start in range(0, n_predict, step):
             rows = min(step, n_predict - start)
-            costs.append(kernel.estimate_cost(rows, columns, calls=predict_calls,
+            costs.append(kernel.estimate_cost(rows, columns, calls=passes,
                                               cached=columns + min(rows, extra),
                                               n_features=n_features))
             extra -= min(rows, extra)
@@ -785,6 +808,15 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         return _log_proba(self.decision_function(X), self.temperature_)
+
+
+class _LastMargins:
+    """The margins of the rows last scored (not pickled: a cache, not a fitted value)."""
+
+    key = margins = None
+
+    def __getstate__(self):
+        return {}
 
 
 def _log_proba(margins, temperature):

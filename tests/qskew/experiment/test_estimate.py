@@ -130,8 +130,8 @@ def test_jobs_on_a_qiskit_target_are_counted_per_cell(tmp_path, simulated):
     base = {**config(**models), "resamplers": {"none": {}}}
     cost = estimate(base, overrides=overrides)
     counted = counted_run(base, tmp_path, simulated, overrides=overrides)
-    # fit, then scores and labels: one Sampler job each
-    assert cost.total["jobs"] == counted["jobs"] == 3
+    # fit, then scores: one Sampler job each (the labels reuse the scores' margins)
+    assert cost.total["jobs"] == counted["jobs"] == 2
     assert "jobs" in str(cost)
 
 
@@ -150,7 +150,7 @@ def test_fake_hardware_cells_show_jobs_and_qpu_seconds(tmp_path, simulated):
     # the QSVC scores against its support vectors only: at most every training row
     assert cost.total["circuits"] >= counted["circuits"]
     qsvc, qnn = row(cost, "none", "qsvc"), row(cost, "none", "qnn")
-    assert qsvc["jobs"] == 3 and qnn["jobs"] >= 2 * 2 + 2
+    assert qsvc["jobs"] == 2 and qnn["jobs"] >= 2 * 2 + 2
     # 3 s per job plus the shots at >= 250 us each
     for cell in (qsvc, qnn):
         assert cell["qpu_seconds"] >= 3 * cell["jobs"] + cell["shots"] * 250e-6 - 0.1

@@ -246,6 +246,26 @@ def test_pickle_round_trip_predicts_identically(fitted, binary):
     np.testing.assert_array_equal(loaded.predict(X_test), fitted.predict(X_test))
 
 
+def test_scoring_the_same_rows_again_reuses_their_margins(binary, monkeypatch):
+    X, y, X_test, _ = binary
+    clf = QuantumKernelSVC(feature_map="angle", random_state=0).fit(X, y)
+    calls, evaluate = [], QuantumKernel.__call__
+    monkeypatch.setattr(QuantumKernel, "__call__",
+                        lambda self, *a, **k: calls.append(len(a[0])) or evaluate(self, *a, **k))
+    proba = clf.predict_proba(X_test)
+    labels, margins = clf.predict(X_test), clf.decision_function(X_test)
+    assert calls == [len(X_test)]  # one kernel evaluation for all three
+    np.testing.assert_array_equal(labels, clf.classes_[(margins > 0).astype(int)])
+    np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-clf.temperature_ * margins)))
+    margins[:] = 0  # the caller's copy: what is kept stays intact
+    np.testing.assert_array_equal(clf.predict(X_test), labels)
+    clf.decision_function(X_test[:3])  # other rows: evaluated
+    assert calls == [len(X_test), 3]
+    moved = clf.with_backend("default.qubit")  # another kernel: nothing carried over
+    assert moved._last_margins_ is not clf._last_margins_
+    assert pickle.loads(pickle.dumps(clf))._last_margins_.key is None
+
+
 def test_joblib_round_trip_predicts_identically(fitted, binary, tmp_path):
     X_test = binary[2]
     path = tmp_path / "qsvc.joblib"
@@ -522,9 +542,10 @@ def test_estimate_cost_counts_what_fit_and_two_predictions_run(simulated, backen
         assert simulated["state_preparations"] == len(X_fit) + len(X_new)
     else:  # an upper bound: prediction runs against the support vectors only
         n_sv = len(clf.support_)
-        assert simulated["circuits"] == 12 * 11 // 2 + 2 * 5 * n_sv
+        # predict after predict_proba on the same rows reuses their margins: one pass
+        assert simulated["circuits"] == 12 * 11 // 2 + 5 * n_sv
         assert simulated["circuits"] <= estimate["circuits"]
-        assert estimate["circuits"] == 12 * 11 // 2 + 2 * 5 * 12
+        assert estimate["circuits"] == 12 * 11 // 2 + 5 * 12
         assert simulated["shots"] == 50 * simulated["circuits"]
 
 
