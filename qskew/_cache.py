@@ -1,7 +1,10 @@
 """One small byte-budgeted LRU cache, for every cache qskew keeps."""
 
+import hashlib
 import threading
 from collections import OrderedDict
+
+import numpy as np
 
 
 def nbytes(value):
@@ -82,3 +85,44 @@ class ByteLRUCache:
         with self._lock:
             return {"hits": self._hits, "misses": self._misses, "entries": len(self._data),
                     "nbytes": self._nbytes}
+
+
+def rows_key(X):
+    """A key for the exact rows of ``X``: dtype, shape and a digest of the bytes."""
+    X = np.ascontiguousarray(X)
+    return X.dtype.str, X.shape, hashlib.sha256(X).digest()
+
+
+class LastResult:
+    """The result of an estimator's last call, kept under a key (a model's scores of the rows
+    it scored last, so ``predict`` after ``predict_proba`` on them computes nothing again).
+
+    A cache, not fitted state: it is not pickled, and keys should name what the result
+    depends on (the rows, the parameters).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> last = LastResult()
+    >>> last.put(rows_key(np.ones(2)), "scores")
+    >>> last.get(rows_key(np.ones(2))), last.get(rows_key(np.zeros(2)))
+    ('scores', None)
+    """
+
+    def __init__(self):
+        self._entry = None
+
+    def get(self, key):
+        """The value put under ``key`` last, or None."""
+        entry = self._entry  # one read: another thread may put meanwhile
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put(self, key, value):
+        """Keep ``value`` under ``key``, forgetting the previous one."""
+        self._entry = (key, value)
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self._entry = None

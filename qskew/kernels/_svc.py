@@ -1,6 +1,5 @@
 """QuantumKernelSVC: a support vector classifier on a quantum kernel."""
 
-import hashlib
 import warnings
 from numbers import Integral, Real
 
@@ -18,6 +17,7 @@ from sklearn.svm import SVC, LinearSVC
 from sklearn.utils import check_random_state
 
 from qskew import _progress
+from qskew._cache import LastResult, rows_key
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from qskew._validation import (
     check_weighted_classes,
@@ -347,7 +347,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         svc = SVC(kernel="precomputed", C=self.C_, class_weight=self.class_weight,
                   break_ties=True)
         self.svc_ = svc.fit(K, y_fit, sample_weight=w_fit)
-        self._last_margins_ = _LastMargins()
+        self._last_margins_ = LastResult()
         self.support_ = kept[self.svc_.support_]
         self.support_vectors_ = X[self.support_]
         margins = self._out_of_fold_margins(svc, self.svc_, K, y_fit, w_fit, rng)
@@ -481,10 +481,11 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
     def _binary_margins(self, X, step):
         """The dual sums of the rows of ``X``; the last rows' are kept, so ``predict`` after
         ``predict_proba`` on the same rows (what scoring does) evaluates the kernel once."""
-        key = (X.dtype.str, X.shape, hashlib.sha256(np.ascontiguousarray(X)).digest())
+        key = (rows_key(X), id(self.kernel_))
         last = getattr(self, "_last_margins_", None)
-        if last is not None and last.key == key:
-            return last.margins
+        margins = None if last is None else last.get(key)
+        if margins is not None:
+            return margins
         out = []
         for start in self._blocks(len(X), step):
             K_sv = self.kernel_(X[start : start + step], self.support_vectors_)
@@ -492,7 +493,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         margins = np.concatenate(out)
         margins.flags.writeable = False
         if last is not None:
-            last.key, last.margins = key, margins
+            last.put(key, margins)
         return margins
 
     def _blocks(self, n_rows, step):
@@ -642,7 +643,7 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         other.kernel_ = other._kernel()
         other.kernel_._prepare(self.n_features_in_)  # refuses bad settings now, not at predict
         if hasattr(self, "_last_margins_"):  # margins come from the new backend's kernel
-            other._last_margins_ = _LastMargins()
+            other._last_margins_ = LastResult()
         return other
 
     def estimate_cost(self, n_fit, n_predict=0, *, predict_calls=1, cached=0, n_features=None):
@@ -808,15 +809,6 @@ class QuantumKernelSVC(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         return _log_proba(self.decision_function(X), self.temperature_)
-
-
-class _LastMargins:
-    """The margins of the rows last scored (not pickled: a cache, not a fitted value)."""
-
-    key = margins = None
-
-    def __getstate__(self):
-        return {}
 
 
 def _log_proba(margins, temperature):

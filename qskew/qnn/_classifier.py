@@ -12,6 +12,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from circuits import ANSATZE, QNN_FEATURE_MAPS
 from qskew import _constraints, _progress
+from qskew._cache import LastResult, rows_key
 from qskew._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from qskew._validation import (
     check_angles,
@@ -243,6 +244,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
             prior = np.bincount(codes, weights=weights, minlength=len(classes))
             self.module_ = _training.build_net(
                 X.shape[1], len(classes), prior / prior.sum(), seed, **self._module_options())
+            self._last_logits_ = LastResult()
             self.history_ = []
         train, val = self._split(codes, rng)
         with _progress.verbosity(self.verbose):
@@ -315,7 +317,9 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         n_predict : int, default=0
             Rows to predict.
         predict_calls : int, default=1
-            Prediction methods called on those rows (each runs the circuit).
+            Prediction methods called on those rows, one after another: the
+            first runs the circuit, the others reuse its logits (kept for the
+            rows scored last), so any number from 1 up counts once.
         n_features : int, optional
             Features (qubits). Needed to train with sampled circuits (the
             trainable angles grow with the qubits); on a Qiskit target it
@@ -333,9 +337,9 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
             mode backpropagates through those states at no further
             simulation; with shots (or another device) every training row
             also runs its gradient circuits (:func:`~qskew.backends._cost.
-            gradient_circuits`). Then ``predict_calls * n_predict``
-            evaluations. On a Qiskit target one primitive job per training
-            batch, per validation pass and per prediction call, and with
+            gradient_circuits`). Then ``n_predict`` evaluations. On a Qiskit
+            target one primitive job per training batch, per validation pass
+            and per prediction block, and with
             ``mitigation="readout"`` one calibration job of 2 circuits. Early
             stopping may end training sooner: the counts are upper bounds,
             ``seconds`` (local compute) expects :meth:`expected_epochs`.
@@ -349,6 +353,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         130
         """
         self._validate_params()
+        predict_calls = min(predict_calls, 1)  # later calls on the same rows reuse the logits
         cost = self._counts(n_fit, n_predict, predict_calls, n_features)
         predicted = predict_calls * n_predict  # one evaluation each, after training
         share = self.expected_epochs(n_fit) / self.max_epochs
@@ -524,8 +529,18 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
 
         X = validate_prediction_data(self, X)
         check_angles(X, owner=type(self).__name__)
-        with _progress.verbosity(self.verbose):  # hardware jobs of a Qiskit target
-            return _training.logits(self.module_, X)
+        # predict after predict_proba on the same rows (what scoring does) reuses their
+        # logits, unless the module's weights changed since (a hybrid model trains it).
+        weights = [p.detach().cpu().numpy() for p in self.module_.parameters()]
+        key = (rows_key(X), id(self.module_), tuple(rows_key(w) for w in weights))
+        last = getattr(self, "_last_logits_", None)
+        logits = None if last is None else last.get(key)
+        if logits is None:
+            with _progress.verbosity(self.verbose):  # hardware jobs of a Qiskit target
+                logits = _training.logits(self.module_, X)
+            if last is not None:
+                last.put(key, logits)
+        return logits
 
     def decision_function(self, X):
         """Logits: binary ``(n_samples,)`` (positive favours ``classes_[1]``), else per class.
@@ -539,7 +554,7 @@ class QNNClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
         logits = self._logits(X)
-        return logits[:, 0] if logits.shape[1] == 1 else logits
+        return (logits[:, 0] if logits.shape[1] == 1 else logits).copy()
 
     def predict_proba(self, X):
         """Class probabilities (sigmoid or softmax of the logits).

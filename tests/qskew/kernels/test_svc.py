@@ -263,7 +263,7 @@ def test_scoring_the_same_rows_again_reuses_their_margins(binary, monkeypatch):
     assert calls == [len(X_test), 3]
     moved = clf.with_backend("default.qubit")  # another kernel: nothing carried over
     assert moved._last_margins_ is not clf._last_margins_
-    assert pickle.loads(pickle.dumps(clf))._last_margins_.key is None
+    assert pickle.loads(pickle.dumps(clf))._last_margins_._entry is None
 
 
 def test_joblib_round_trip_predicts_identically(fitted, binary, tmp_path):

@@ -479,14 +479,16 @@ def test_with_backend_on_fake_hardware_is_one_job_per_call(simulated):
                               shots=2000)
     proba = device.predict_proba(X)
     assert (simulated["jobs"], simulated["circuits"]) == (1, len(X))
-    assert accuracy_score(y, device.predict(X)) >= 0.9 and simulated["jobs"] == 2
+    # predict on the same rows reuses predict_proba's logits: no second job
+    assert accuracy_score(y, device.predict(X)) >= 0.9 and simulated["jobs"] == 1
     assert simulated == simulated.of(device.estimate_cost(0, len(X), predict_calls=2))
     assert np.abs(proba - clf.predict_proba(X)).mean() < 0.1  # device noise, 2000 shots
     assert simulated["state_preparations"] == len(X)  # clf's own exact predict_proba
     estimate = device.estimate_cost(0, len(X), predict_calls=2, n_features=2)
     assert estimate["depth"] > 0 and estimate["two_qubit_gates"] >= 1
-    # 2 jobs at 3 s plus 120 circuits x 2000 shots at >= 250 us each
-    assert estimate["qpu_seconds"] >= 2 * 3 + 120 * 2000 * 250e-6
+    # 1 job at 3 s plus len(X) circuits x 2000 shots at >= 250 us each
+    assert estimate["jobs"] == 1
+    assert estimate["qpu_seconds"] >= 3 + len(X) * 2000 * 250e-6
 
 
 @needs_aer
@@ -511,3 +513,27 @@ def test_with_backend_refuses_what_cannot_run():
     clf, _, _ = _fitted_on_simulator()
     with pytest.raises(ValueError, match="'lightning.qbit' is not an installed .*'lightning.qubit'"):
         clf.with_backend("lightning.qbit")
+
+
+def test_scoring_the_same_rows_again_reuses_their_logits(binary, monkeypatch):
+    import torch
+
+    from qskew.qnn import _training
+
+    X, y, X_test, _ = binary
+    clf = _quiet_fit(QNNClassifier(n_layers=1, max_epochs=3, random_state=0), X, y)
+    calls, forward = [], _training.logits
+    monkeypatch.setattr(_training, "logits",
+                        lambda net, rows: calls.append(len(rows)) or forward(net, rows))
+    proba = clf.predict_proba(X_test)
+    labels, logits = clf.predict(X_test), clf.decision_function(X_test)
+    assert calls == [len(X_test)]  # one forward pass for all three
+    np.testing.assert_array_equal(labels, clf.classes_[(logits > 0).astype(int)])
+    logits[:] = 0  # the caller's copy
+    np.testing.assert_array_equal(clf.predict_proba(X_test), proba)
+    with torch.no_grad():  # weights changed in place (a hybrid model training the module)
+        next(clf.module_.parameters()).add_(0.5)
+    assert not np.allclose(clf.predict_proba(X_test), proba)
+    assert calls == [len(X_test)] * 2
+    clf.predict(X_test[:3])
+    assert calls == [len(X_test)] * 2 + [3]
