@@ -82,7 +82,7 @@ def _demo(args):
     out = args.out or tempfile.mkdtemp(prefix="qskew-demo-")
     start = time.perf_counter()
     results = experiment.run(config, out=out, overwrite=args.overwrite, quiet=args.quiet,
-                             scheduler=args.scheduler)
+                             scheduler=args.scheduler, n_workers=args.workers)
     _print_results(results, time.perf_counter() - start)
     return OK
 
@@ -94,7 +94,8 @@ def _run(args):
     results = experiment.run(
         args.config, out=args.out, data=args.data, backend=args.backend,
         overrides=_overrides(args), scheduler=args.scheduler, resume=args.resume,
-        overwrite=args.overwrite, quiet=args.quiet, plots=not args.no_plots)
+        overwrite=args.overwrite, quiet=args.quiet, plots=not args.no_plots,
+        n_workers=args.workers)
     _print_results(results, time.perf_counter() - start)
     return OK
 
@@ -159,6 +160,8 @@ def _add_run_options(parser, out_help="results folder (default: results/<config 
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="'local' for a local Dask cluster, or a Dask scheduler address "
                         "(default: serial, in this process)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="worker processes of --scheduler local (default: one per core)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true",

@@ -211,7 +211,7 @@ def _class_blocks(y, shape):
 
 
 def plot_kernel_matrix(K, y=None, *, ax=None, cmap="viridis", vmin=None, vmax=None,
-                       title=None):
+                       title=None, label="k(x, x')"):
     """Heat map of a kernel (Gram) matrix, its rows and columns grouped by class.
 
     With ``y``, rows and columns are put in class order (stably: within a class they keep
@@ -234,6 +234,8 @@ def plot_kernel_matrix(K, y=None, *, ax=None, cmap="viridis", vmin=None, vmax=No
         range.
     title : str, optional
         Default: ``"kernel matrix"``, and how the rows are ordered.
+    label : str, default="k(x, x')"
+        The colour bar's label (e.g. ``"|device - exact|"`` for a matrix of errors).
 
     Returns
     -------
@@ -281,7 +283,7 @@ def plot_kernel_matrix(K, y=None, *, ax=None, cmap="viridis", vmin=None, vmax=No
         ax.set(xlabel="sample", ylabel="sample")
     ax.set_title(title if title is not None else
                  "kernel matrix" + (", rows and columns by class" if y is not None else ""))
-    fig.colorbar(image, ax=ax, label="k(x, x')")
+    fig.colorbar(image, ax=ax, label=label)
     return fig
 
 

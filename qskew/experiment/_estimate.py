@@ -68,10 +68,22 @@ class CostEstimate:
     total: dict
     notes: list = field(default_factory=list)
 
+    def _total_text(self):
+        return ", ".join(f"{k} {v:,.0f}" if isinstance(v, (int, float)) else f"{k} {v}"
+                         for k, v in self.total.items())
+
     def __str__(self):
-        total = ", ".join(f"{k} {v:,.0f}" if isinstance(v, (int, float)) else f"{k} {v}"
-                          for k, v in self.total.items())
-        return "\n".join([self.cells.to_string(index=False), f"total: {total}", *self.notes])
+        return "\n".join([self.cells.to_string(index=False), f"total: {self._total_text()}",
+                          *self.notes])
+
+    def _repr_html_(self):
+        """A notebook's view: the cells as a table, the totals and the notes."""
+        import html
+
+        total = self._total_text()
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
+        return (f"<div>{self.cells.to_html(index=False)}<p><b>total</b>: "
+                f"{html.escape(total)}</p><ul><small>{notes}</small></ul></div>")
 
 
 def _ask(estimator, *args, **options):

@@ -6,6 +6,7 @@ as it exists, so the runner can persist it before the next one arrives. Dask is 
 ``pip install 'qskew[dask]'``. This module imports nothing else from ``qskew.experiment``.
 """
 
+import contextlib
 import difflib
 import importlib.util
 import logging
@@ -218,12 +219,19 @@ def _connect(distributed, address):
 
 def _run_local(distributed, tasks, on_result, quiet, n_workers, threads):
     """Start a LocalCluster of worker processes for this call only."""
-    # The scheduler's HTTP server starts even without a dashboard and defaults to port 8787,
-    # which a shared machine may already hold: take any free local port instead.
-    with distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=threads, processes=True,
-        dashboard_address="127.0.0.1:0",
-    ) as cluster, distributed.Client(cluster) as client:
+    nanny = logging.getLogger("distributed.nanny")
+    with contextlib.ExitStack() as stack:
+        stack.callback(nanny.setLevel, nanny.level)  # runs last
+        # The scheduler's HTTP server starts even without a dashboard and defaults to port
+        # 8787, which a shared machine may already hold: take any free local port instead.
+        cluster = stack.enter_context(distributed.LocalCluster(
+            n_workers=n_workers, threads_per_worker=threads, processes=True,
+            dashboard_address="127.0.0.1:0"))
+        client = stack.enter_context(distributed.Client(cluster))
+        # Runs first: workers that imported torch and PennyLane take longer to exit than
+        # the nanny's 4 s, and it then kills them with a warning; at the end of a finished
+        # run that is no news.
+        stack.callback(nanny.setLevel, logging.ERROR)
         if not quiet:
             dashboard = importlib.util.find_spec("bokeh") is not None  # served only with bokeh
             logger.info("started a local Dask cluster (n_workers=%d, threads_per_worker=%d)%s",

@@ -460,8 +460,8 @@ def unresolved_note(summary):
     parts = [f"{metric} in {int(g['unresolved'].max())} of {int(g['n'].max())} folds"
              for metric, g in rows.groupby("metric", sort=False)]
     return (f"{UNRESOLVED.strip()} unresolved: {', '.join(parts)} -- the test rows held fewer "
-            "than 10 / FPR negatives, so the rate moves by whole flows and its mean is not to "
-            "be trusted; each fold's 95 % bootstrap interval is in metrics.csv (value_low, "
+            "than 10 / FPR negatives, so the rate moves in steps of whole rows and its mean is "
+            "not to be trusted; each fold's 95 % bootstrap interval is in metrics.csv (value_low, "
             "value_high). Score more held-out rows (evaluation.split = \"sample\" scores "
             "every row outside the training sample) or report a higher FPR")
 

@@ -29,7 +29,7 @@ class ExperimentError(QskewError, RuntimeError):
 
 
 def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=None,
-        resume=False, overwrite=False, quiet=False, plots=True):
+        resume=False, overwrite=False, quiet=False, plots=True, n_workers=None):
     """Run every (resampler, model, seed) cell of an experiment config.
 
     Each cell fits the leakage-safe pipeline impute -> scale -> PCA -> angle
@@ -56,6 +56,9 @@ def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=
         cell with more than 262,144 held-out rows (``split = "sample"`` on a large
         file) spreads their scoring over the workers too; each worker reads the data
         itself, so a remote cluster must see the dataset's path.
+    n_workers : int, optional
+        Worker processes of the ``"local"`` cluster (each imports torch and
+        PennyLane); default one per core. Only with ``scheduler="local"``.
     resume : bool, default=False
         Keep the finished cells of ``out`` and run only the missing ones. The
         folder must have been made by the same resolved config.
@@ -112,7 +115,7 @@ def run(config, *, out=None, data=None, backend=None, overrides=None, scheduler=
                  len(planned) - len(todo), resolved["dataset"]["name"], len(loaded.y),
                  int(loaded.y.sum()), loaded.X.shape[1], folder)
             with _job_checkpoints(folder):
-                _execute(folder, resolved, todo, len(planned), scheduler, quiet)
+                _execute(folder, resolved, todo, len(planned), scheduler, quiet, n_workers)
             results = _written(lambda: rebuild(folder, resolved, plots=plots), folder,
                                len(planned), len(planned), "the tables")
             if results.complete:
@@ -195,7 +198,7 @@ def plan(config):
     return planned
 
 
-def _execute(folder, config, todo, n_planned, scheduler, quiet):
+def _execute(folder, config, todo, n_planned, scheduler, quiet, n_workers=None):
     # Serially a cell has the machine; on Dask, the worker's one thread per task.
     n_jobs = (os.cpu_count() or 1) if scheduler is None else 1
     tasks = [(key, functools.partial(_cell.run_cell, config, n_jobs=n_jobs, **kwargs))
@@ -215,7 +218,7 @@ def _execute(folder, config, todo, n_planned, scheduler, quiet):
 
     try:
         with bar:  # its lines would break the bar: one or the other
-            execute(tasks, scheduler=scheduler, on_result=on_result,
+            execute(tasks, scheduler=scheduler, on_result=on_result, n_workers=n_workers,
                     quiet=quiet or not bar.disable)
     except KeyboardInterrupt:
         logger.warning("interrupted: %d of %d cells are saved in %s; rerun with --resume "

@@ -522,3 +522,23 @@ def clean_jobs(config, out, real, monkeypatch):
     monkeypatch.setattr(_qiskit, "submit", lambda p, pubs: sent.append(1) or real(p, pubs))
     run(config, out=out, quiet=True, plots=False)
     return len(sent)
+
+
+def test_n_workers_sizes_the_local_cluster_and_only_it(tmp_path, monkeypatch):
+    from qskew.experiment import _runner
+
+    config = tiny(metrics=["pr_auc"], fidelity=False)
+    config["seeds"], config["resamplers"], config["models"] = [0], {"none": {}}, {"logreg": {}}
+    with pytest.raises(ValueError, match="n_workers applies only to scheduler='local'"):
+        run(config, out=tmp_path / "serial", quiet=True, plots=False, n_workers=2)
+    seen = {}
+
+    def serially(tasks, *, scheduler, on_result, n_workers, quiet):
+        seen.update(scheduler=scheduler, n_workers=n_workers)
+        for key, fn in tasks:
+            on_result(key, fn())
+
+    monkeypatch.setattr(_runner, "execute", serially)
+    assert run(config, out=tmp_path / "local", quiet=True, plots=False, scheduler="local",
+               n_workers=3).complete
+    assert seen == {"scheduler": "local", "n_workers": 3}
