@@ -457,6 +457,8 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     probabilities : ndarray of shape (B,)
     jobs : int
         Primitive jobs sent (see :func:`jobs_needed`; fewer when a checkpoint held some).
+    flips : tuple of two ndarrays of shape (n,), or None
+        With ``mitigate_readout``: the measured per-qubit ``P(1|0)``, ``P(0|1)``.
     """
     from qiskit_ibm_runtime import SamplerV2
 
@@ -490,7 +492,7 @@ def zero_probabilities(operations, wires, shots, device, *, seed=None,
     bits = np.concatenate(bits)
     values = (_noise.mitigated_zero_from_bits(bits, *flips) if flips is not None
               else (~bits).all(axis=-1).mean(axis=-1))
-    return values, sent
+    return values, sent, flips
 
 
 def _calibration_circuits(compiled, n_measured, device):

@@ -720,11 +720,12 @@ class QuantumKernel(BaseEstimator):
         """Every pair as a binding of one transpiled circuit: one Sampler job (or a few)."""
         if len(A) == 0:
             return np.empty(0)
-        values, jobs = _qiskit.zero_probabilities(
+        values, jobs, flips = _qiskit.zero_probabilities(
             self._overlap_circuits(A, B).operations, self._wires, self.shots, target,
             seed=seed, optimization_level=level, mitigate_readout=readout, mode=mode)
         if readout:
             values = np.clip(values, 0.0, 1.0)
+            self.mitigation_["readout"] = flips
             self.n_circuits_executed += 2  # the calibration circuits
         self.n_circuits_executed += len(A)
         self.n_jobs_executed += jobs

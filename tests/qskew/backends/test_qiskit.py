@@ -347,3 +347,14 @@ def test_a_rerun_after_a_kill_submits_only_the_missing_jobs(monkeypatch, tmp_pat
     assert len(submitted) == 9 - 4  # 3 epochs x 3 batches, 4 of them read back
     assert resumed.module_.qnn.n_jobs_executed == 5
     np.testing.assert_array_equal(resumed.predict_proba(rows), clean.predict_proba(rows))
+
+
+def test_readout_mitigation_records_the_flips_it_measured():
+    kernel = QuantumKernel(feature_map="angle", backend="qiskit.remote", shots=500,
+                           backend_options={"backend": FakeManilaV2()}, mitigation="readout",
+                           random_state=0)
+    quiet(kernel, X[:3])
+    p10, p01 = kernel.mitigation_["readout"]  # per qubit P(1|0), P(0|1)
+    assert p10.shape == p01.shape == (3,)
+    assert ((0 <= p10) & (p10 < 0.5) & (0 <= p01) & (p01 < 0.5)).all()
+    assert (p10 + p01).max() > 0  # a device with readout errors
