@@ -25,7 +25,7 @@ hand shows its progress. tqdm's own ``TQDM_*`` environment variables (e.g.
 
 Jupyter is recognised as :mod:`tqdm.autonotebook` recognises it (the kernel's
 shell module is loaded), without importing IPython or ipywidgets here; without
-ipywidgets, tqdm falls back to text bars in the cell's output.
+ipywidgets, text bars in the cell's output (tqdm.auto would warn on each bar).
 
 Callers update once per epoch, block or job (never per sample), and set
 postfixes with ``refresh=False``: tqdm's ``refresh`` displays at once, before
@@ -217,9 +217,20 @@ def progress(iterable=None, *, total=None, desc=None, unit="it", verbose="auto",
         verbose = _SCOPE.get()
     if not enabled(verbose):
         return _Silent(iterable, total)
-    from tqdm.auto import tqdm
-
+    tqdm = _tqdm_class()
     if delay is None:
         delay = DELAY_SECONDS if verbose == "auto" else 0.0
     options.setdefault("leave", None)
     return tqdm(iterable, total=total, desc=desc, unit=unit, delay=delay, **options)
+
+
+def _tqdm_class():
+    """tqdm.auto's bar (a widget in Jupyter), or its text bar in a Jupyter kernel without
+    ipywidgets, where tqdm.auto would warn ``IProgress not found`` on every bar."""
+    import importlib.util
+
+    if in_jupyter() and importlib.util.find_spec("ipywidgets") is None:
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm

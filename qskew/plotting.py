@@ -90,7 +90,8 @@ def _frames(real, synthetic):
     return real, synthetic
 
 
-def plot_marginals(real, synthetic, *, features=None, kind="hist", bins=30, max_features=12):
+def plot_marginals(real, synthetic, *, features=None, kind="hist", bins=30, max_features=12,
+                   title=None):
     """Real vs synthetic marginal distribution of each feature, one panel per feature.
 
     Parameters
@@ -102,6 +103,8 @@ def plot_marginals(real, synthetic, *, features=None, kind="hist", bins=30, max_
         Density histograms or empirical CDFs.
     bins : int, default=30
     max_features : int, default=12
+    title : str, optional
+        Above the panels, e.g. which sampler made the synthetic rows.
 
     Returns
     -------
@@ -126,16 +129,20 @@ def plot_marginals(real, synthetic, *, features=None, kind="hist", bins=30, max_
     for ax in list(axes.flat)[len(features):]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8)
+    if title is not None:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
-def plot_correlation_difference(real, synthetic):
+def plot_correlation_difference(real, synthetic, *, title=None):
     """Heat map of ``corr(synthetic) − corr(real)`` (Pearson), in ``[-2, 2]``.
 
     Parameters
     ----------
     real, synthetic : DataFrame or array-like of shape (n, n_features)
+    title : str, optional
+        Default: ``"correlation difference (synthetic − real)"``.
 
     Returns
     -------
@@ -149,7 +156,7 @@ def plot_correlation_difference(real, synthetic):
     image = ax.imshow(diff, cmap="RdBu_r", vmin=-2, vmax=2)
     ax.set_xticks(range(len(real.columns)), real.columns, rotation=90, fontsize=7)
     ax.set_yticks(range(len(real.columns)), real.columns, fontsize=7)
-    ax.set_title("correlation difference (synthetic − real)")
+    ax.set_title("correlation difference (synthetic − real)" if title is None else title)
     fig.colorbar(image, ax=ax)
     fig.tight_layout()
     return fig

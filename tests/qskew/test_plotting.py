@@ -68,6 +68,13 @@ def test_plot_marginals_titles_from_dataframe():
                                                                            "synthetic"]
 
 
+def test_marginal_and_correlation_plots_take_a_title():
+    real, synthetic = sample(2), sample(2, seed=1)
+    assert plot_marginals(real, synthetic, title="QGAN")._suptitle.get_text() == "QGAN"
+    fig = plot_correlation_difference(real, synthetic, title="GAN: corr difference")
+    assert fig.axes[0].get_title() == "GAN: corr difference"
+
+
 def test_plot_marginals_ecdf():
     real, synthetic = sample(2, n=30), sample(2, seed=1, n=50)
     fig = plot_marginals(real, synthetic, kind="ecdf")

@@ -240,6 +240,18 @@ def test_scoring_in_several_blocks_has_a_bar_and_one_block_none(capsys, monkeypa
     qnn.predict(X), svc.predict(X)  # one block each
     assert capsys.readouterr().err == ""
     monkeypatch.setattr(_memory, "STREAM_BYTES", 1)  # one row a block
-    qnn.predict(X), svc.predict(X)
+    qnn.predict(X[::-1]), svc.predict(X[::-1])  # other rows: the last ones' scores are kept
     err = capsys.readouterr().err
     assert "QNN scoring" in err and "QuantumKernelSVC scoring" in err and "16/16" in err
+
+
+def test_jupyter_without_ipywidgets_gets_text_bars_not_a_warning(monkeypatch):
+    import importlib.util
+
+    import tqdm.std
+
+    monkeypatch.setattr(_progress, "in_jupyter", lambda: True)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ipywidgets" else real(name, *a))
+    assert _progress._tqdm_class() is tqdm.std.tqdm
