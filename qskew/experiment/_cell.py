@@ -9,7 +9,6 @@ import functools
 import hashlib
 import json
 import time
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -27,6 +26,7 @@ from qskew.ensemble._shared import process_member_fits
 from qskew.experiment import _registry as reg
 from qskew.experiment._config_components import RUNNER_KEYS
 from qskew.experiment._scoring import Shared, score_rows, shared
+from qskew.experiment._warnings import recorded
 from qskew.metrics import classification_metrics, synthetic_fidelity
 from qskew.metrics._fidelity import AGGREGATE_ROW
 
@@ -279,9 +279,7 @@ def run_cell(config, resampler, model, seed, fidelity=False, keep_samples=False,
     # The stacks of a config fit the same members on the same rows: fit each once.
     # A cell's models show no bars of their own (the runner shows one over the cells),
     # unless the config sets their verbose.
-    with warnings.catch_warnings(record=True) as caught, process_member_fits(), \
-            _progress.verbosity(0):
-        warnings.simplefilter("always")
+    with recorded() as caught, process_member_fits(), _progress.verbosity(0):
         for fold, (train, test) in enumerate(splits(data.y, evaluation, seed)):
             pipe = build_pipeline(config, resampler, model, seed, cores_for(len(train), n_jobs))
             if any(model in item.get("members", ()) for item in config["models"].values()):

@@ -6,9 +6,10 @@ memory stays bounded whatever their number. Inside a Dask task -- the runner's
 to the cluster (:func:`score_rows`): the fitted pipeline travels once, each worker reads the
 rows from its own (cached) copy of the dataset, and the cell's thread waits outside the
 worker's thread pool, so the worker it runs on scores blocks too. Blocks run under the
-cell's thread cap, one at a time per worker process, and what they warn is recorded by the
-cell. The scores are the same as scoring in the cell (tested). The cluster's workers must
-read the dataset's path, as they do for the cells.
+cell's thread cap, and what they warn is recorded by the cell (per thread, as a worker may
+run another cell beside the one that waits: :mod:`qskew.experiment._warnings`). The scores
+are the same as scoring in the cell (tested). The cluster's workers must read the dataset's
+path, as they do for the cells.
 
 Member fits and outputs are shared within a process (:mod:`qskew.ensemble._shared`): the
 outputs a member's cell computed on other workers are adopted into its own process's store,
@@ -16,7 +17,6 @@ so a stack scoring the same rows later in that process reuses them; a stack whos
 outputs are already there scores in its cell, where that reuse happens.
 """
 
-import threading
 import warnings
 
 import numpy as np
@@ -26,16 +26,13 @@ from sklearn.utils.metaestimators import available_if
 from qskew.ensemble._shared import (adopt_output, fit_member, has_outputs, member_output,
                                     rows_digest)
 from qskew.experiment import _execute
+from qskew.experiment._warnings import recorded
 
 #: Held-out rows scored per call: bounds memory (features, states, outputs) at any size.
 SCORE_ROWS = 65_536
 #: Fewest held-out rows whose scoring a cell spreads over a Dask cluster's workers (fewer
 #: blocks are not worth shipping the fitted pipeline and waking other workers).
 SPREAD_ROWS = 4 * SCORE_ROWS
-
-# Python's warning filters are process-wide: blocks record theirs one at a time, nested
-# inside the waiting cell's own record (concurrent records would restore each other's).
-_RECORDING = threading.Lock()
 
 
 def predict_rows(pipe, X, rows):
@@ -79,8 +76,7 @@ def score_rows(pipe, data, rows, load):
 
 def _run_block(pipe, load, rows, threads):
     """A worker's task: one block, under the cell's thread cap, and the warnings it gave."""
-    with _RECORDING, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recorded() as caught:
         part = _execute._run_capped(_Block(pipe, load, rows), threads)[0]
     return (*part, sorted({(w.category, str(w.message)) for w in caught}, key=str))
 
@@ -98,8 +94,7 @@ class _Block:
         if not isinstance(final, Shared):
             return (*_score(self.pipe, X), None, {})
         Xt = _transform(self.pipe, X)
-        methods = [_score_method(final), "predict"]
-        outputs = {m: np.asarray(getattr(final.model_, m)(Xt)) for m in methods}
+        outputs = {m: np.asarray(getattr(final.model_, m)(Xt)) for m in final.outputs()}
         return (*_from_outputs(final, outputs), rows_digest(Xt), outputs)
 
 
@@ -163,7 +158,16 @@ class Shared(BaseEstimator):
         return self
 
     def predict(self, X):
+        # Scoring calls predict after predict_proba: also keep the other output a stack
+        # may fuse (a QSVC's or QNN's margins, free now: they keep the rows' last scores).
+        for method in self.outputs()[:-1]:
+            member_output(self.model_, method, X)
         return member_output(self.model_, "predict", X)
+
+    def outputs(self):
+        """The prediction methods whose outputs are kept for stacks, ``"predict"`` last."""
+        return [m for m in ("predict_proba", "decision_function", "predict")
+                if hasattr(self.model, m)]
 
     @available_if(lambda self: hasattr(self.model, "predict_proba"))
     def predict_proba(self, X):

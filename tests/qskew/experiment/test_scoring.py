@@ -97,3 +97,12 @@ def test_a_stack_without_its_members_outputs_spreads(small_blocks, cluster):
     spread = on_dask(cluster, ["stack"])["stack"]
     assert len(small_blocks) == 10
     np.testing.assert_array_equal(serial["scores"][0]["y_score"], spread["scores"][0]["y_score"])
+
+
+def test_a_members_cell_keeps_every_output_a_stack_may_fuse(small_blocks):
+    from qskew.ensemble import _shared
+
+    _cell.run_cell(config(), "none", "lr", 0)  # serially: scored in the cell
+    kept = {key[1] for key in _shared._PROCESS.outputs._data}
+    # predict_proba and predict for the scores, decision_function for a "margins" stack
+    assert kept == {"predict_proba", "decision_function", "predict"}
