@@ -154,11 +154,12 @@ def _cell_cost(pipe, resampler_first, qubits, n_train, n_test, minority, known=N
 
 
 def _known(known, name, model):
-    """Mark what a cell of stack member ``name`` computes (its fit, its scores and labels of
-    the test rows) as known to the stacks after it."""
-    known[(name, "fit")] = known[(name, "predict")] = True
-    known[(name, "predict_proba" if hasattr(model, "predict_proba")
-           else "decision_function")] = True
+    """Mark what a cell of stack member ``name`` computes (its fit, and each prediction
+    method's output on the test rows: ``_scoring.Shared`` keeps them all) as known to the
+    stacks after it."""
+    known[(name, "fit")] = True
+    for method in ("predict_proba", "decision_function", "predict"):
+        known[(name, method)] = known.get((name, method)) or hasattr(model, method)
 
 
 def estimate(config, *, data=None, backend=None, overrides=None):
