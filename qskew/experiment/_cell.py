@@ -220,7 +220,8 @@ def build_pipeline(config, resampler, model, seed, n_jobs=None):
         if pre["pca_components"]:
             steps.append(("pca", PCA(n_components=pre["pca_components"], random_state=seed)))
         if pre["angle_range"]:
-            steps.append(("angle", MinMaxScaler(feature_range=tuple(pre["angle_range"]))))
+            steps.append(("angle", MinMaxScaler(feature_range=tuple(pre["angle_range"]),
+                                                clip=bool(pre.get("angle_clip", False)))))
     sampler_item = config["resamplers"][resampler]
     sampler = reg.build(reg.RESAMPLERS[sampler_item["type"]], _params(sampler_item), seed)
     if sampler is not None:

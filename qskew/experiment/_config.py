@@ -39,6 +39,10 @@ DEFAULT_BACKEND = "lightning.qubit"
 DEFAULT_SEEDS = [0, 1, 2]
 PREPROCESSING = {"impute": "none", "scaler": "standard", "pca_components": None,
                  "angle_range": None}
+#: Optional preprocessing keys, in the resolved config only when a config sets them (older
+#: results folders resume): ``angle_clip`` clips rows scored outside the training rows'
+#: range to the angle range's ends, instead of letting their angles wrap around.
+PREPROCESSING_OPTIONAL = ("angle_clip",)
 EVALUATION = {"split": "holdout", "test_size": 0.3, "n_splits": 5, "metrics": list(METRICS),
               "baseline": None, "fidelity": True}
 #: Keys of ``split = "sample"`` only (absent from other resolved configs, which stay as
@@ -294,8 +298,10 @@ def _subsample(check, section):
 
 def _preprocessing(check, section):
     section = check.table("preprocessing", section)
-    check.keys("preprocessing", section, list(PREPROCESSING))
+    check.keys("preprocessing", section, [*PREPROCESSING, *PREPROCESSING_OPTIONAL])
     resolved = {**PREPROCESSING, **section}
+    if "angle_clip" in section:
+        check.boolean("preprocessing.angle_clip", section["angle_clip"])
     check.choice("preprocessing.impute", resolved["impute"], reg.IMPUTERS)
     check.choice("preprocessing.scaler", resolved["scaler"], list(reg.SCALERS))
     if resolved["pca_components"] is not None:

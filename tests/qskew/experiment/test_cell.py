@@ -314,3 +314,19 @@ def test_a_run_leaves_no_member_fits_behind(tmp_path):
               "evaluation": {"metrics": ["pr_auc"]}}
     run(config, out=tmp_path / "r", quiet=True, plots=False)
     assert not _PROCESS.fits and not _PROCESS.outputs.info()["entries"]
+
+
+def test_angle_clip_holds_scored_rows_inside_the_angle_range():
+    raw = {"seeds": [0], "dataset": {"name": "demo"},
+           "preprocessing": {"pca_components": 2, "angle_range": [0.0, 1.0]},
+           "resamplers": ["none"], "models": {"logreg": {}}}
+    plain = load_config(raw)
+    assert "angle_clip" not in plain["preprocessing"]  # older results folders still resume
+    clipped = load_config({**raw, "preprocessing": {**raw["preprocessing"], "angle_clip": True}})
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    far = 10 * X  # rows scored beyond the training rows' range
+    for cfg, inside in ((plain, False), (clipped, True)):
+        pipe = _cell.build_pipeline(cfg, "none", "logreg", 0).fit(X, y)
+        angles = pipe[:-1].transform(far)
+        assert ((angles >= 0) & (angles <= 1)).all() == inside

@@ -176,6 +176,7 @@ def _without(*path):
         (_with(["preprocessing", "scaler"], "standart"), r"did you mean 'standard'"),
         (_with(["preprocessing", "pca_components"], 0), r"must be an integer >= 1"),
         (_with(["preprocessing", "angle_range"], [1.0, 0.0]), r"low < high"),
+        (_with(["preprocessing", "angle_clip"], "yes"), r"angle_clip: must be true or false"),
         (_with(["preprocessing", "pca"], 4), (r"unknown key 'pca'; did you mean "
                                              r"'pca_components'")),
         (_with(["evaluation", "metrics"], ["pr-auc"]), (r"unknown metric 'pr-auc'; did you "
