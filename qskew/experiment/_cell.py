@@ -311,7 +311,7 @@ def _fit_and_score(pipe, data, train, test, metrics, load):
     fitted = time.perf_counter()
     y_score, y_pred = score_rows(pipe, data, test, load)
     done = time.perf_counter()
-    values = classification_metrics(data.y[test], y_score, y_pred=y_pred)
+    values = classification_metrics(data.y[test], y_score, y_pred=y_pred, metrics=metrics)
     # A rate the test rows cannot resolve (too few negatives for its FPR) keeps its
     # bootstrap interval: classification_metrics has warned, and the tables mark it.
     intervals = {m: [float(values[f"{m}_low"]), float(values[f"{m}_high"])] for m in metrics

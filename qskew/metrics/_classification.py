@@ -1,5 +1,7 @@
 """Metrics for skewed classification problems."""
 
+import difflib
+import functools
 import math
 import numbers
 import warnings
@@ -349,7 +351,7 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10, pos_label=1):
 
 
 def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1, n_bins=10,
-                           as_frame=False):
+                           as_frame=False, metrics=None):
     """Imbalance-aware scores of a binary classifier, keyed by metric name.
 
     Parameters
@@ -368,6 +370,10 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1, n_bins=
         Bins of the expected calibration error.
     as_frame : bool, default=False
         Return a one-row DataFrame instead of a dict.
+    metrics : list of str, optional
+        Compute only these (names as below; a low-FPR rate brings its
+        ``_low``/``_high`` keys), e.g. ``["pr_auc", "mcc"]``: the others cost
+        nothing and warn nothing. Default: all.
 
     Returns
     -------
@@ -412,6 +418,13 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1, n_bins=
 
     >>> [scores[key] for key in ("tpr_at_fpr_1%", "tpr_at_fpr_1%_low", "tpr_at_fpr_1%_high")]
     [0.5, 0.0, 1.0]
+
+    Only what is asked for is computed (and only it can warn):
+
+    >>> some = classification_metrics([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8],
+    ...                               metrics=["recall", "mcc"])
+    >>> {name: round(value, 3) for name, value in some.items()}
+    {'recall': 0.5, 'mcc': 0.577}
     """
     y_true, y_score = _check_scores(y_true, y_score)
     labels = np.unique(y_true)
@@ -436,22 +449,47 @@ def classification_metrics(y_true, y_score, *, y_pred=None, pos_label=1, n_bins=
         )
     is_pos = y_true == pos_label
     is_proba = bool(y_score.min() >= 0 and y_score.max() <= 1)
-    scores = {
-        "pr_auc": skm.average_precision_score(is_pos, y_score),
-        "roc_auc": skm.roc_auc_score(is_pos, y_score),
-        "precision": skm.precision_score(y_true, y_pred, pos_label=pos_label, zero_division=0),
-        "recall": skm.recall_score(y_true, y_pred, pos_label=pos_label, zero_division=0),
-        "f1": skm.f1_score(y_true, y_pred, pos_label=pos_label, zero_division=0),
-        "mcc": skm.matthews_corrcoef(y_true, y_pred),
-        "balanced_accuracy": skm.balanced_accuracy_score(y_true, y_pred),
-        "g_mean": geometric_mean_score(y_true, y_pred),
-        **_low_fpr_scores(is_pos, y_score),
-        f"fpr_at_tpr_{100 * HIGH_TPR:g}%": fpr_at_tpr(is_pos, y_score, HIGH_TPR),
-        "brier": skm.brier_score_loss(is_pos, y_score) if is_proba else np.nan,
-        "ece": (expected_calibration_error(is_pos, y_score, n_bins=n_bins, pos_label=True)
-                if is_proba else np.nan),
+    labels = {"y_true": y_true, "y_pred": y_pred}
+    hard = {"pos_label": pos_label, "zero_division": 0}
+    computed = {
+        "pr_auc": lambda: skm.average_precision_score(is_pos, y_score),
+        "roc_auc": lambda: skm.roc_auc_score(is_pos, y_score),
+        "precision": lambda: skm.precision_score(**labels, **hard),
+        "recall": lambda: skm.recall_score(**labels, **hard),
+        "f1": lambda: skm.f1_score(**labels, **hard),
+        "mcc": lambda: skm.matthews_corrcoef(**labels),
+        "balanced_accuracy": lambda: skm.balanced_accuracy_score(**labels),
+        "g_mean": lambda: geometric_mean_score(**labels),
+        **{_rate_name(fpr): functools.partial(_low_fpr_scores, is_pos, y_score, fpr)
+           for fpr in LOW_FPRS},
+        f"fpr_at_tpr_{100 * HIGH_TPR:g}%": lambda: fpr_at_tpr(is_pos, y_score, HIGH_TPR),
+        "brier": lambda: skm.brier_score_loss(is_pos, y_score) if is_proba else np.nan,
+        "ece": lambda: (expected_calibration_error(is_pos, y_score, n_bins=n_bins,
+                                                   pos_label=True) if is_proba else np.nan),
     }
+    scores = {}
+    for name in computed if metrics is None else _check_metrics(metrics, computed):
+        value = computed[name]()
+        scores.update(value if isinstance(value, dict) else {name: value})
     return pd.DataFrame([scores]) if as_frame else scores
+
+
+def _check_metrics(metrics, known):
+    """``metrics`` in the canonical order, or a ValueError naming the unknown ones."""
+    if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
+        raise TypeError(f"metrics must be a list of metric names, e.g. ['pr_auc', 'mcc']; "
+                        f"got {metrics!r}.")
+    unknown = [m for m in metrics if m not in known]
+    if unknown:
+        hints = {m: difflib.get_close_matches(m, list(known), n=1) for m in unknown}
+        said = ", ".join(f"{m!r}" + (f" (did you mean {hints[m][0]!r}?)" if hints[m] else "")
+                         for m in unknown)
+        raise ValueError(f"unknown metric {said}; choose from {', '.join(known)}.")
+    return [name for name in known if name in metrics]
+
+
+def _rate_name(fpr):
+    return f"tpr_at_fpr_{100 * fpr:g}%"
 
 
 def _check_scores(y_true, y_score):
@@ -475,22 +513,19 @@ def _check_scores(y_true, y_score):
     return y_true, y_score
 
 
-def _low_fpr_scores(is_pos, y_score):
-    """``tpr_at_fpr`` at each of ``LOW_FPRS``, with its 95 % bootstrap interval where the
-    negatives do not resolve it (NaN where they do) and one warning per such rate."""
+def _low_fpr_scores(is_pos, y_score, fpr):
+    """``tpr_at_fpr`` at ``fpr``, with its 95 % bootstrap interval where the negatives do
+    not resolve it (NaN where they do) and then a warning."""
     n_neg = int(np.count_nonzero(~is_pos))
-    scores = {}
-    for fpr in LOW_FPRS:
-        name = f"tpr_at_fpr_{100 * fpr:g}%"
-        # The private reading: the warning below replaces tpr_at_fpr's own.
-        value = _tpr_at_fpr(is_pos, y_score, fpr)
-        low = high = np.nan
-        if not resolves_fpr(n_neg, fpr):
-            low, high = _bootstrap_tpr(is_pos, y_score, fpr, 0.95, 1000, 0)
-            warnings.warn(
-                f"{name} = {value:.2f} is unresolved: {n_neg:,} negatives, at least "
-                f"{_negatives_needed(fpr):,} are needed for FPR {_percent(fpr)}; 95 % bootstrap "
-                f"interval [{low:.2f}, {high:.2f}] ({name}_low, {name}_high). {_HOW_TO_RESOLVE}",
-                UnreliableMetricWarning, stacklevel=3)
-        scores.update({name: value, f"{name}_low": low, f"{name}_high": high})
-    return scores
+    name = _rate_name(fpr)
+    # The private reading: the warning below replaces tpr_at_fpr's own.
+    value = _tpr_at_fpr(is_pos, y_score, fpr)
+    low = high = np.nan
+    if not resolves_fpr(n_neg, fpr):
+        low, high = _bootstrap_tpr(is_pos, y_score, fpr, 0.95, 1000, 0)
+        warnings.warn(
+            f"{name} = {value:.2f} is unresolved: {n_neg:,} negatives, at least "
+            f"{_negatives_needed(fpr):,} are needed for FPR {_percent(fpr)}; 95 % bootstrap "
+            f"interval [{low:.2f}, {high:.2f}] ({name}_low, {name}_high). {_HOW_TO_RESOLVE}",
+            UnreliableMetricWarning, stacklevel=3)
+    return {name: value, f"{name}_low": low, f"{name}_high": high}

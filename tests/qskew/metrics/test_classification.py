@@ -390,3 +390,34 @@ def test_ece_pos_label():
 def test_ece_errors(y_prob, kwargs, match):
     with pytest.raises(ValueError, match=match):
         expected_calibration_error([0, 1], y_prob, **kwargs)
+
+
+def test_a_subset_of_metrics_is_computed_alone_and_equals_the_full_set():
+    import warnings
+
+    from qskew import UnreliableMetricWarning
+
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(90, int), np.ones(10, int)]
+    score = np.clip(0.3 * y + rng.uniform(0, 0.7, 100), 0, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreliableMetricWarning)
+        full = classification_metrics(y, score)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 90 negatives resolve no low FPR: not asked, not run
+        some = classification_metrics(y, score, metrics=["mcc", "pr_auc", "ece"])
+    assert list(some) == ["pr_auc", "mcc", "ece"]  # the canonical order
+    assert some == {name: full[name] for name in some}
+    with pytest.warns(UnreliableMetricWarning, match="tpr_at_fpr_1%"):
+        rate = classification_metrics(y, score, metrics=["tpr_at_fpr_1%"])
+    assert rate == {key: full[key] for key in ("tpr_at_fpr_1%", "tpr_at_fpr_1%_low",
+                                                "tpr_at_fpr_1%_high")}
+
+
+@pytest.mark.parametrize("metrics, error, match", [
+    (["pr-auc"], ValueError, r"unknown metric 'pr-auc' \(did you mean 'pr_auc'\?\)"),
+    ("pr_auc", TypeError, r"metrics must be a list of metric names"),
+])
+def test_unknown_metrics_are_named(metrics, error, match):
+    with pytest.raises(error, match=match):
+        classification_metrics([0, 1, 0, 1], [0.1, 0.9, 0.2, 0.8], metrics=metrics)
