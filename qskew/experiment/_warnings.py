@@ -49,7 +49,7 @@ def _open_block(records):
             _shown = warnings.showwarning
             warnings.showwarning = _show
             warnings.filters.insert(0, _ALWAYS)
-            warnings._filters_mutated()
+            _mutated()
         _open.append(records)
 
 
@@ -61,7 +61,13 @@ def _close_block(records):
                 warnings.showwarning = _shown
             if _ALWAYS in warnings.filters:
                 warnings.filters.remove(_ALWAYS)
-                warnings._filters_mutated()
+                _mutated()
+
+
+def _mutated():
+    """Tell the warnings machinery its filters changed (what ``simplefilter`` does), so
+    warnings already shown once under the old filters are recorded again."""
+    getattr(warnings, "_filters_mutated", lambda: None)()
 
 
 def _show(message, category, filename, lineno, file=None, line=None):
